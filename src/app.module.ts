@@ -1,0 +1,28 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AppConfig, loadAppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { EventStoreModule } from './event-store/event-store.module';
+import { HealthModule } from './health/health.module';
+import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
+import { ProjectionsModule } from './projections/projections.module';
+import { ReadStoreModule } from './read-store/read-store.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig = loadAppConfig(), options = { startProjections: true }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventStoreModule,
+        ReadStoreModule,
+        ProjectionsModule.forRoot({ autoStart: options.startProjections }),
+        HealthModule,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggingMiddleware).forRoutes('*');
+  }
+}

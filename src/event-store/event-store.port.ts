@@ -1,0 +1,91 @@
+/**
+ * The event store port: the immutable source of truth. Two adapters implement it (embedded SQLite,
+ * EventStoreDB) and both pass the same contract suite in test/contracts/event-store.contract.ts.
+ */
+
+/** Injection token for the configured {@link EventStore} adapter. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export type JsonObject = { [key: string]: unknown };
+
+/**
+ * Opaque global position in the store's log. Adapters encode positions so that comparing two of them
+ * as strings orders them as the log does (fixed-width, zero-padded); callers must not parse them.
+ */
+export type Position = string;
+
+/**
+ * Optimistic concurrency: a stream revision (the revision of the stream's LAST event, 0-based), or
+ * one of the EventStoreDB markers.
+ */
+export type ExpectedRevision = number | 'any' | 'no_stream' | 'stream_exists';
+
+export interface NewEvent {
+  /** Event id (UUID). */
+  id: string;
+  /** Stable, versioned type string, e.g. `AuditEventRecorded.v1`. */
+  type: string;
+  data: JsonObject;
+  metadata?: JsonObject;
+}
+
+export interface RecordedEvent {
+  id: string;
+  stream: string;
+  /** 0-based position of the event within its stream. */
+  revision: number;
+  position: Position;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last appended event; pass it as expectedRevision for the next append. */
+  nextExpectedRevision: number;
+  /** Position of the last appended event. */
+  position: Position;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive start revision; default: the start (forwards) or the end (backwards). */
+  fromRevision?: number;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface AllFilter {
+  /** Keep only events whose stream name starts with one of these. */
+  streamPrefixes?: string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read events strictly after this position; default: from the start. */
+  after?: Position | null;
+  filter?: AllFilter;
+  maxCount?: number;
+}
+
+/** A catch-up-then-live subscription. Iterate it; call close() to stop (iteration then ends). */
+export interface EventSubscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends atomically. Throws WrongExpectedRevisionError if the stream is not at `expectedRevision`. */
+  append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream; an absent stream reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of all streams in global order (application events only, never store-internal ones). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up from `after` (exclusive), then live, in global order. */
+  subscribeToAll(options?: { after?: Position | null; filter?: AllFilter }): EventSubscription;
+  /** Position of the newest event matching the filter, or null if there is none. */
+  headPosition(filter?: AllFilter): Promise<Position | null>;
+  /** Number of log entries between two positions when the adapter can tell cheaply, else null. */
+  distance(from: Position | null, to: Position | null): number | null;
+  /** Round trip to the store; throws if it cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,193 @@
+import {
+  AllStreamResolvedEvent,
+  AppendExpectedRevision,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  excludeSystemEvents,
+  FORWARDS,
+  jsonEvent,
+  ResolvedEvent,
+  START,
+  StreamNotFoundError,
+  streamNameFilter,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import { InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import {
+  AllFilter,
+  AppendResult,
+  EventStore,
+  EventSubscription,
+  ExpectedRevision,
+  JsonObject,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store.port';
+import { decodeEsdbPosition, encodeEsdbPosition } from './eventstoredb-position';
+
+const PAGE_SIZE = 1000;
+
+/**
+ * Production event store on EventStoreDB / KurrentDB (gRPC client). Store-internal streams and event
+ * types (starting with `$`) are never returned, so both adapters expose the same application log.
+ */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new InvalidAppendError('An append needs at least one event');
+    if (!stream || stream.startsWith('$')) throw new InvalidAppendError(`Invalid stream name "${stream}"`);
+    try {
+      const result = await this.client.appendToStream(
+        stream,
+        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
+        { expectedRevision: toEsdbExpected(expectedRevision) },
+      );
+      if (!result.position) throw new Error(`EventStoreDB returned no position for an append to ${stream}`);
+      return { nextExpectedRevision: Number(result.nextExpectedRevision), position: encodeEsdbPosition(result.position) };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : error.actualVersion === 'no_stream' ? null : undefined;
+        throw new WrongExpectedRevisionError(stream, expectedRevision, actual);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readStream(stream, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
+        maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      });
+      for await (const resolved of read) {
+        const event = toRecordedEvent(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? PAGE_SIZE;
+    const events: RecordedEvent[] = [];
+    let after = options.after ?? null;
+    // $all reads cannot be filtered server-side by this client; page through and filter here.
+    for (;;) {
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: after ? decodeEsdbPosition(after) : START,
+        maxCount: PAGE_SIZE + 1,
+      });
+      let seen = 0;
+      for await (const resolved of read) {
+        seen += 1;
+        if (!resolved.event) continue;
+        const position = encodeEsdbPosition(resolved.event.position);
+        if (after !== null && position <= after) continue; // fromPosition is inclusive
+        after = position;
+        const event = toRecordedEvent(resolved);
+        if (event && matches(event.stream, options.filter)) {
+          events.push(event);
+          if (events.length >= maxCount) {
+            await read.cancel();
+            return events;
+          }
+        }
+      }
+      if (seen <= PAGE_SIZE) return events;
+    }
+  }
+
+  subscribeToAll(options: { after?: Position | null; filter?: AllFilter } = {}): EventSubscription {
+    const after = options.after ?? null;
+    const prefixes = options.filter?.streamPrefixes;
+    const subscription = this.client.subscribeToAll({
+      fromPosition: after ? decodeEsdbPosition(after) : START,
+      filter: prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents(),
+    });
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const resolved of subscription) {
+          const event = toRecordedEvent(resolved);
+          if (!event || (after !== null && event.position <= after) || !matches(event.stream, options.filter)) continue;
+          yield event;
+        }
+      },
+      close: async () => {
+        await subscription.unsubscribe();
+      },
+    };
+  }
+
+  async headPosition(filter?: AllFilter): Promise<Position | null> {
+    // Walk $all backwards to the newest application event that matches (system events are skipped).
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 10 * PAGE_SIZE });
+    for await (const resolved of read) {
+      const event = toRecordedEvent(resolved);
+      if (event && matches(event.stream, filter)) {
+        await read.cancel();
+        return event.position;
+      }
+    }
+    return null;
+  }
+
+  distance(): null {
+    // ESDB positions are byte offsets in the transaction log, not event counts.
+    return null;
+  }
+
+  async ping(): Promise<void> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
+    for await (const _ of read) {
+      // draining one event proves the round trip
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}
+
+function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  return typeof expected === 'number' ? BigInt(expected) : expected;
+}
+
+function matches(stream: string, filter: AllFilter | undefined): boolean {
+  const prefixes = filter?.streamPrefixes;
+  return !prefixes?.length || prefixes.some((p) => stream.startsWith(p));
+}
+
+function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | null {
+  const event = resolved.event;
+  if (!event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$')) return null;
+  if (!event.position) {
+    // Dropping it would silently lose evidence; servers since 20.6 always send positions.
+    throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a position (server too old?)`);
+  }
+  return {
+    id: event.id,
+    stream: event.streamId,
+    revision: Number(event.revision),
+    position: encodeEsdbPosition(event.position),
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata: (event.metadata ?? {}) as JsonObject,
+    recordedAt: event.created,
+  };
+}

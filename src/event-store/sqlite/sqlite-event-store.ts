@@ -1,0 +1,259 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import {
+  AllFilter,
+  AppendResult,
+  EventStore,
+  EventSubscription,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store.port';
+import { EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
+import { decodeSqlitePosition, encodeSqlitePosition } from './sqlite-position';
+
+interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+export interface SqliteEventStoreOptions {
+  /** File path, or ':memory:' (tests only: not durable). */
+  file: string;
+  /** How often a live subscription looks for appends made by other processes. */
+  pollIntervalMs?: number;
+  clock?: () => Date;
+}
+
+const PAGE_SIZE = 1000;
+
+/**
+ * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
+ * on disk), append-only table enforced by triggers.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+  private readonly clock: () => Date;
+  private readonly statements;
+  private closed = false;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(EVENT_STORE_SCHEMA);
+    this.appended.setMaxListeners(0);
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.clock = options.clock ?? (() => new Date());
+    this.statements = {
+      streamHead: this.db.prepare<[string], { revision: number }>('SELECT head_revision AS revision FROM streams WHERE stream = ?'),
+      setStreamHead: this.db.prepare(
+        'INSERT INTO streams (stream, head_revision, head_position) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (stream) DO UPDATE SET head_revision = excluded.head_revision, head_position = excluded.head_position',
+      ),
+      insert: this.db.prepare(
+        'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readForwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      readBackwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+      head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+    };
+  }
+
+  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    return this.appendSync(stream, events, expectedRevision);
+  }
+
+  /** Synchronous append, for callers that batch many appends into one caller-side unit of work. */
+  appendSync(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): AppendResult {
+    if (events.length === 0) throw new InvalidAppendError('An append needs at least one event');
+    if (!stream || stream.startsWith('$')) throw new InvalidAppendError(`Invalid stream name "${stream}"`);
+    const recordedAt = this.clock().toISOString();
+    const result = this.db
+      .transaction((): AppendResult => {
+        const current = this.statements.streamHead.get(stream)?.revision ?? null;
+        assertExpected(stream, expectedRevision, current);
+        let revision = current === null ? -1 : current;
+        let lastRowId = 0;
+        for (const event of events) {
+          revision += 1;
+          const info = this.statements.insert.run(
+            stream,
+            revision,
+            event.id,
+            event.type,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata ?? {}),
+            recordedAt,
+          );
+          lastRowId = Number(info.lastInsertRowid);
+        }
+        this.statements.setStreamHead.run(stream, revision, lastRowId);
+        return { nextExpectedRevision: revision, position: encodeSqlitePosition(lastRowId) };
+      })
+      .immediate();
+    this.appended.emit('appended');
+    return result;
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.readBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, maxCount)
+        : this.statements.readForwards.all(stream, options.fromRevision ?? 0, maxCount);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllPage(decodeSqlitePosition(options.after), options.filter, options.maxCount ?? PAGE_SIZE).events;
+  }
+
+  subscribeToAll(options: { after?: Position | null; filter?: AllFilter } = {}): EventSubscription {
+    return new SqliteSubscription(this, decodeSqlitePosition(options.after), options.filter);
+  }
+
+  async headPosition(filter?: AllFilter): Promise<Position | null> {
+    if (!filter?.streamPrefixes?.length) {
+      const head = this.statements.head.get()?.position ?? null;
+      return head === null ? null : encodeSqlitePosition(head);
+    }
+    const clauses = filter.streamPrefixes.map(() => '(stream >= ? AND stream < ?)').join(' OR ');
+    const params = filter.streamPrefixes.flatMap((p) => [p, `${p}\uffff`]);
+    const row = this.db
+      .prepare<unknown[], { position: number | null }>(`SELECT MAX(head_position) AS position FROM streams WHERE ${clauses}`)
+      .get(...params);
+    return row?.position ? encodeSqlitePosition(row.position) : null;
+  }
+
+  distance(from: Position | null, to: Position | null): number {
+    return Math.max(0, decodeSqlitePosition(to) - decodeSqlitePosition(from));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.appended.emit('closed');
+    this.db.close();
+  }
+
+  /** @internal used by subscriptions */
+  readAllPage(afterSequence: number, filter: AllFilter | undefined, maxCount: number): { events: RecordedEvent[]; scannedTo: number } {
+    const prefixes = filter?.streamPrefixes;
+    const events: RecordedEvent[] = [];
+    let cursor = afterSequence;
+    // Filtering is done here rather than in SQL so that one page scan advances the cursor even when
+    // nothing in it matches (the log is shared by all streams).
+    while (events.length < maxCount) {
+      const rows = this.statements.readAll.all(cursor, PAGE_SIZE);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        cursor = row.position;
+        if (!prefixes || prefixes.some((p) => row.stream.startsWith(p))) {
+          events.push(toRecordedEvent(row));
+          if (events.length >= maxCount) break;
+        }
+      }
+      if (rows.length < PAGE_SIZE) break;
+    }
+    return { events, scannedTo: cursor };
+  }
+
+  /** @internal resolves on the next local append, on close, or after the poll interval. */
+  waitForAppend(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('appended', done);
+        this.appended.off('closed', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.appended.once('appended', done);
+      this.appended.once('closed', done);
+    });
+  }
+
+  /** @internal */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+class SqliteSubscription implements EventSubscription {
+  private stopped = false;
+  private wake?: () => void;
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    private cursor: number,
+    private readonly filter: AllFilter | undefined,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    while (!this.stopped && !this.store.isClosed) {
+      const page = this.store.readAllPage(this.cursor, this.filter, PAGE_SIZE);
+      this.cursor = page.scannedTo;
+      for (const event of page.events) {
+        if (this.stopped) return;
+        yield event;
+      }
+      if (page.events.length === 0) {
+        await Promise.race([this.store.waitForAppend(), new Promise<void>((resolve) => (this.wake = resolve))]);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+  }
+}
+
+function assertExpected(stream: string, expected: ExpectedRevision, current: number | null): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === null) ||
+    (expected === 'stream_exists' && current !== null) ||
+    (typeof expected === 'number' && expected === current);
+  if (!ok) throw new WrongExpectedRevisionError(stream, expected, current);
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    stream: row.stream,
+    revision: row.revision,
+    position: encodeSqlitePosition(row.position),
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recordedAt: new Date(row.recorded_at),
+  };
+}

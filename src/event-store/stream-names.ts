@@ -1,0 +1,32 @@
+/**
+ * The one place stream names are built. Tenant and aggregate ids are validated so that a crafted id
+ * can never address another tenant's stream (e.g. `acme-x` must not read as tenant `acme`).
+ */
+const ID_PATTERN = /^[A-Za-z0-9_.:]{1,128}$/;
+
+function assertId(kind: string, value: string): string {
+  if (!ID_PATTERN.test(value)) {
+    throw new Error(`Invalid ${kind} "${value}": use 1-128 of A-Z a-z 0-9 _ . :`);
+  }
+  return value;
+}
+
+export const AUDIT_STREAM_PREFIX = 'audit-';
+
+export function auditStreamOf(tenantId: string): string {
+  return `${AUDIT_STREAM_PREFIX}${assertId('tenant id', tenantId)}`;
+}
+
+export function tenantOfAuditStream(stream: string): string {
+  if (!stream.startsWith(AUDIT_STREAM_PREFIX)) throw new Error(`Not an audit stream: ${stream}`);
+  return stream.slice(AUDIT_STREAM_PREFIX.length);
+}
+
+/** Configuration aggregates: `<kind>-<tenantId>-<aggregateId>`. */
+export function aggregateStreamOf(kind: 'rule' | 'role' | 'webhook' | 'schedule' | 'alert', tenantId: string, aggregateId: string): string {
+  return `${kind}-${assertId('tenant id', tenantId)}-${assertId(`${kind} id`, aggregateId)}`;
+}
+
+export function retentionStreamOf(tenantId: string): string {
+  return `retention-${assertId('tenant id', tenantId)}`;
+}

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigValidationError, loadAppConfig } from './config/app-config';
+import { configureApp } from './http/configure-app';
+import { JsonLogger } from './logging/json-logger';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadAppConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      new JsonLogger('error', (line) => process.stderr.write(line + '\n')).fatal({ msg: 'refusing to start', problems: error.problems }, 'Config');
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = new JsonLogger(config.logLevel);
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  configureApp(app);
+  await app.listen(config.http.port, config.http.host);
+  logger.log(
+    { msg: 'listening', url: await app.getUrl(), eventStore: config.eventStore.kind, readStore: config.readStore.kind, dataDir: config.dataDir },
+    'Bootstrap',
+  );
+}
+
+void bootstrap();

@@ -1,0 +1,219 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Position } from '../../event-store/event-store.port';
+import { assertValidDefinition, definitionHash, valueAt } from '../collection-definition';
+import { CheckpointConflictError, DefinitionChangedError } from '../read-store.errors';
+import {
+  CheckpointInfo,
+  CollectionDefinition,
+  Filter,
+  FindOptions,
+  PreparedProjection,
+  ProjectionDefinition,
+  ReadModelDocument,
+  ReadStore,
+  ReadStoreFaults,
+  StoredDocument,
+  WriteOperation,
+} from '../read-store.port';
+import { columnOf, toSqlValue, translateFilter, translateSort } from './sqlite-filter-translator';
+
+const CHECKPOINTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  name            TEXT PRIMARY KEY,
+  version         INTEGER NOT NULL,
+  position        TEXT,
+  definition_hash TEXT NOT NULL,
+  collections     TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+)`;
+
+const SQL_TYPES = { string: 'TEXT', number: 'NUMERIC', boolean: 'INTEGER' } as const;
+
+interface CheckpointRow {
+  name: string;
+  version: number;
+  position: string | null;
+  definition_hash: string;
+  collections: string;
+  updated_at: string;
+}
+
+interface CollectionStatements {
+  definition: CollectionDefinition;
+  upsert: Database.Statement;
+  remove: Database.Statement;
+  get: Database.Statement<[string], { doc: string; pos: string }>;
+}
+
+export interface SqliteReadStoreOptions {
+  file: string;
+  faults?: ReadStoreFaults;
+}
+
+/**
+ * Embedded read-model store. One table per collection: id, position, the JSON document, and one
+ * typed column per declared field so that declared indexes serve the queries. Data and checkpoint
+ * are written in one transaction. synchronous=NORMAL is enough here: a power loss can only drop the
+ * newest transactions, data and checkpoint together, and the projection then re-applies them.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly collections = new Map<string, CollectionStatements>();
+  private readonly faults: ReadStoreFaults;
+
+  constructor(options: SqliteReadStoreOptions) {
+    if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec(CHECKPOINTS_SCHEMA);
+    this.faults = options.faults ?? {};
+  }
+
+  async prepareProjection(definition: ProjectionDefinition): Promise<PreparedProjection> {
+    assertValidDefinition(definition);
+    const hash = definitionHash(definition);
+    const result = this.db
+      .transaction((): PreparedProjection => {
+        const row = this.checkpointRow(definition.name);
+        if (row && row.version === definition.version) {
+          if (row.definition_hash !== hash) throw new DefinitionChangedError(definition.name, definition.version);
+          definition.collections.forEach((c) => this.createCollection(c));
+          return { position: row.position, rebuilt: false };
+        }
+        const previous: string[] = row ? JSON.parse(row.collections) : [];
+        this.dropCollections([...previous, ...definition.collections.map((c) => c.name)]);
+        definition.collections.forEach((c) => this.createCollection(c));
+        this.db
+          .prepare(
+            `INSERT INTO projection_checkpoints (name, version, position, definition_hash, collections, updated_at)
+             VALUES (?, ?, NULL, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = NULL,
+               definition_hash = excluded.definition_hash, collections = excluded.collections, updated_at = excluded.updated_at`,
+          )
+          .run(definition.name, definition.version, hash, JSON.stringify(definition.collections.map((c) => c.name)), new Date().toISOString());
+        return { position: null, rebuilt: row !== undefined };
+      })
+      .immediate();
+    definition.collections.forEach((c) => this.registerCollection(c));
+    return result;
+  }
+
+  async resetProjection(definition: ProjectionDefinition): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(definition.name);
+      this.dropCollections(definition.collections.map((c) => c.name));
+    })();
+    definition.collections.forEach((c) => this.collections.delete(c.name));
+  }
+
+  async getCheckpoint(projection: string): Promise<CheckpointInfo | null> {
+    const row = this.checkpointRow(projection);
+    return row ? { name: row.name, version: row.version, position: row.position, updatedAt: new Date(row.updated_at) } : null;
+  }
+
+  async commit(projection: string, expected: Position | null, position: Position, writes: WriteOperation[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        const row = this.checkpointRow(projection);
+        if (!row || row.position !== expected) throw new CheckpointConflictError(projection, expected);
+        for (const write of writes) {
+          const statements = this.statementsOf(write.collection);
+          if (write.kind === 'put') {
+            const { definition } = statements;
+            const fields = Object.keys(definition.fields).map((f) => toSqlValue(valueAt(write.doc, f)));
+            statements.upsert.run(write.doc.id, write.position, JSON.stringify(write.doc), ...fields);
+          } else {
+            statements.remove.run(write.id, write.position);
+          }
+        }
+        this.faults.afterDataBeforeCheckpoint?.(projection);
+        this.db
+          .prepare('UPDATE projection_checkpoints SET position = ?, updated_at = ? WHERE name = ?')
+          .run(position, new Date().toISOString(), projection);
+      })
+      .immediate();
+  }
+
+  async getWithPosition(collection: string, id: string): Promise<StoredDocument | null> {
+    const row = this.statementsOf(collection).get.get(id);
+    return row ? { doc: JSON.parse(row.doc), position: row.pos } : null;
+  }
+
+  async findById(collection: string, id: string): Promise<ReadModelDocument | null> {
+    return (await this.getWithPosition(collection, id))?.doc ?? null;
+  }
+
+  async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<ReadModelDocument[]> {
+    const { definition } = this.statementsOf(collection);
+    const where = translateFilter(definition, filter);
+    const limit = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
+    const sql = `SELECT doc FROM ${tableOf(collection)} WHERE ${where.sql}${translateSort(definition, options)}${limit}`;
+    return this.db
+      .prepare<unknown[], { doc: string }>(sql)
+      .all(...where.params)
+      .map((row) => JSON.parse(row.doc));
+  }
+
+  async count(collection: string, filter: Filter): Promise<number> {
+    const { definition } = this.statementsOf(collection);
+    const where = translateFilter(definition, filter);
+    return this.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${tableOf(collection)} WHERE ${where.sql}`).get(...where.params)!.n;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private checkpointRow(name: string): CheckpointRow | undefined {
+    return this.db.prepare<[string], CheckpointRow>('SELECT * FROM projection_checkpoints WHERE name = ?').get(name);
+  }
+
+  private createCollection(collection: CollectionDefinition): void {
+    const table = tableOf(collection.name);
+    const columns = Object.entries(collection.fields).map(([field, type]) => `${columnOf(field)} ${SQL_TYPES[type]}`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, pos TEXT NOT NULL, doc TEXT NOT NULL${columns.map((c) => `, ${c}`).join('')})`);
+    for (const index of collection.indexes) {
+      const keys = index.keys.map(([field, dir]) => `${columnOf(field)} ${dir === -1 ? 'DESC' : 'ASC'}`).join(', ');
+      this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "ix_${collection.name}_${index.name}" ON ${table} (${keys})`);
+    }
+  }
+
+  private dropCollections(names: string[]): void {
+    for (const name of new Set(names)) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(name)}`);
+  }
+
+  private registerCollection(collection: CollectionDefinition): void {
+    const table = tableOf(collection.name);
+    const fieldColumns = Object.keys(collection.fields).map(columnOf);
+    const placeholders = ['?', '?', '?', ...fieldColumns.map(() => '?')].join(', ');
+    const updates = ['pos', 'doc', ...fieldColumns].map((c) => `${c} = excluded.${c}`).join(', ');
+    this.collections.set(collection.name, {
+      definition: collection,
+      upsert: this.db.prepare(
+        `INSERT INTO ${table} (id, pos, doc${fieldColumns.map((c) => `, ${c}`).join('')}) VALUES (${placeholders})
+         ON CONFLICT (id) DO UPDATE SET ${updates} WHERE excluded.pos > ${table}.pos`,
+      ),
+      remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND pos < ?`),
+      get: this.db.prepare(`SELECT doc, pos FROM ${table} WHERE id = ?`),
+    });
+  }
+
+  private statementsOf(collection: string): CollectionStatements {
+    const statements = this.collections.get(collection);
+    if (!statements) throw new Error(`Unknown collection "${collection}": no prepared projection declares it`);
+    return statements;
+  }
+}
+
+function tableOf(collection: string): string {
+  return `"rm_${collection}"`;
+}
