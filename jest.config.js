@@ -1,11 +1,12 @@
 // Three tiers, named by suffix (see CONVENTIONS.md): unit (*.spec.ts), integration against real
 // stores (*.int-spec.ts, including the port contract suites), end to end over HTTP (*.e2e-spec.ts).
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
 };
 
 module.exports = {

@@ -33,6 +33,8 @@ type StoredShape = { _id: string; _pos: string } & Record<string, unknown>;
 
 export interface MongoReadStoreOptions {
   uri: string;
+  /** Overrides the database named in the URI (tests isolate runs this way). */
+  dbName?: string;
   faults?: ReadStoreFaults;
 }
 
@@ -69,7 +71,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   static async connect(options: MongoReadStoreOptions): Promise<MongoReadStore> {
-    const connection = await mongoose.createConnection(options.uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise();
+    const connection = await mongoose.createConnection(options.uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, dbName: options.dbName }).asPromise();
     return new MongoReadStore(connection, options);
   }
 
@@ -153,6 +155,11 @@ export class MongoReadStore implements ReadStore {
 
   async close(): Promise<void> {
     await this.connection.close();
+  }
+
+  /** Drops the whole database (test clean-up). */
+  async dropDatabase(): Promise<void> {
+    await this.connection.dropDatabase();
   }
 
   private async guardedBulkWrite(model: Model<StoredShape>, ops: WriteOperation[]): Promise<void> {

@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { caught } from '../../../test/support/caught';
+import { newEvents } from '../../../test/support/new-event.factory';
+import { makeTempDir } from '../../../test/support/temp-dir';
+import { SqliteEventStore } from './sqlite-event-store';
+
+describe(SqliteEventStore.name, () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: string;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    file = path.join(temp.dir, 'events.db');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('refuses UPDATE and DELETE on the events table at the database level, whoever connects', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('audit-acme', newEvents(3), 'no_stream');
+    await store.close();
+
+    const raw = new Database(file);
+    try {
+      expect((await caught(() => raw.prepare("UPDATE events SET data = '{}' WHERE revision = 1").run())).message).toBe(
+        'events are append-only: UPDATE is not allowed',
+      );
+      expect((await caught(() => raw.prepare('DELETE FROM events WHERE revision = 1').run())).message).toBe('events are append-only: DELETE is not allowed');
+      expect((await caught(() => raw.prepare('DELETE FROM events').run())).message).toBe('events are append-only: DELETE is not allowed');
+      expect(raw.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 3 });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('uses a WAL journal and keeps unique (stream, revision) even if the head table is wrong', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('audit-acme', newEvents(2), 'no_stream');
+    await store.close();
+    const raw = new Database(file);
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      raw.prepare("UPDATE streams SET head_revision = 0 WHERE stream = 'audit-acme'").run();
+    } finally {
+      raw.close();
+    }
+    const reopened = new SqliteEventStore({ file });
+    expect(await caught(() => reopened.append('audit-acme', newEvents(1), 0))).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect(await reopened.readStream('audit-acme')).toHaveLength(2);
+    await reopened.close();
+  });
+
+  it('keeps revisions unique and contiguous with two threads appending to one stream in parallel', async () => {
+    new SqliteEventStore({ file }).close();
+    const perWorker = 150;
+    const script = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      require('ts-node').register({ transpileOnly: true });
+      const { SqliteEventStore } = require(${JSON.stringify(path.join(__dirname, 'sqlite-event-store.ts'))});
+      const { WrongExpectedRevisionError } = require(${JSON.stringify(path.join(__dirname, '..', 'event-store.errors.ts'))});
+      (async () => {
+        const store = new SqliteEventStore({ file: workerData.file });
+        let conflicts = 0;
+        for (let i = 0; i < workerData.count; i++) {
+          for (;;) {
+            const [head] = await store.readStream('audit-race', { direction: 'backwards', maxCount: 1 });
+            try {
+              await store.append('audit-race', [{ id: workerData.who + '-' + i, type: 'T.v1', data: {} }], head ? head.revision : 'no_stream');
+              break;
+            } catch (e) {
+              if (!(e instanceof WrongExpectedRevisionError)) throw e;
+              conflicts++;
+            }
+          }
+        }
+        await store.close();
+        parentPort.postMessage({ conflicts });
+      })().catch((e) => { throw e; });
+    `;
+    const runWorker = (who: string) =>
+      new Promise<{ conflicts: number }>((resolve, reject) => {
+        const worker = new Worker(script, { eval: true, workerData: { file, who, count: perWorker } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+
+    await Promise.all([runWorker('a'), runWorker('b')]);
+
+    const store = new SqliteEventStore({ file });
+    const events = await store.readStream('audit-race');
+    await store.close();
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 2 * perWorker }, (_, i) => i));
+    expect(new Set(events.map((e) => e.id)).size).toBe(2 * perWorker);
+  }, 60_000);
+});

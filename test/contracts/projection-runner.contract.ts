@@ -1,0 +1,145 @@
+import { EventStore } from '../../src/event-store/event-store.port';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import { ReadStore, ReadStoreFaults } from '../../src/read-store/read-store.port';
+import { runToken } from '../support/distributed-stores';
+import { newEvents } from '../support/new-event.factory';
+import { StreamStatsProjection } from '../support/test-projection';
+
+export interface ProjectionHarness {
+  events(): Promise<EventStore>;
+  /** A read store over the same storage each call (a restart opens a new one). */
+  readStore(faults?: ReadStoreFaults): Promise<ReadStore>;
+  cleanup(): Promise<void>;
+}
+
+/** The projection runner over a pair of adapters: catch-up, live, crash-safety, rebuild. */
+export function projectionRunnerContract(makeHarness: () => ProjectionHarness): void {
+  let harness: ProjectionHarness;
+  let events: EventStore;
+  let prefix: string;
+  const opened: Array<{ close(): Promise<void> }> = [];
+
+  beforeEach(async () => {
+    harness = makeHarness();
+    events = await harness.events();
+    prefix = `pt${runToken()}-`;
+    opened.push(events);
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+    await harness.cleanup();
+  });
+
+  async function openReadStore(faults?: ReadStoreFaults): Promise<ReadStore> {
+    const store = await harness.readStore(faults);
+    opened.push(store);
+    return store;
+  }
+
+  async function appendMany(streams: number, perStream: number): Promise<string> {
+    let last = '';
+    for (let round = 0; round < perStream; round++) {
+      for (let s = 0; s < streams; s++) {
+        last = (await events.append(`${prefix}${s}`, newEvents(1), round === 0 ? 'no_stream' : round - 1)).position;
+      }
+    }
+    return last;
+  }
+
+  async function expectExactlyOnce(store: ReadStore, projection: StreamStatsProjection, streams: number, perStream: number) {
+    expect(await store.count(projection.eventsCollection, {})).toBe(streams * perStream);
+    const counters = await store.find(projection.streamsCollection, {}, { sort: [['id', 1]] });
+    expect(counters.map((c) => [c.id, c.count, c.lastRevision])).toEqual(
+      Array.from({ length: streams }, (_, s) => [`${prefix}${s}`, perStream, perStream - 1]).sort(),
+    );
+  }
+
+  it('catches up from the log, then applies live appends, and reports its checkpoint', async () => {
+    const store = await openReadStore();
+    const projection = new StreamStatsProjection(prefix);
+    await appendMany(3, 4);
+    await events.append('unrelated-stream', newEvents(2), 'any');
+
+    const runner = new ProjectionRunner(projection, events, store, { batchSize: 5 });
+    await runner.prepare();
+    runner.start();
+    try {
+      const head = await events.headPosition({ streamPrefixes: [prefix] });
+      expect(await runner.waitFor(head!, 10_000)).toBe(true);
+      await expectExactlyOnce(store, projection, 3, 4);
+
+      const live = await appendMany(0, 0).then(() => events.append(`${prefix}0`, newEvents(3), 3));
+      expect(await runner.waitFor(live.position, 10_000)).toBe(true);
+      expect((await store.findById(projection.streamsCollection, `${prefix}0`))?.count).toBe(7);
+      expect(runner.status()).toMatchObject({ name: 'stream_stats', state: 'live', checkpoint: live.position, lastError: null });
+      expect((await store.getCheckpoint('stream_stats'))?.position).toBe(live.position);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('neither loses nor double-applies events when it crashes between data and checkpoint', async () => {
+    const projection = new StreamStatsProjection(prefix);
+    await appendMany(4, 10);
+
+    let commits = 0;
+    const crashing = await openReadStore({
+      afterDataBeforeCheckpoint: () => {
+        commits += 1;
+        if (commits === 3) throw new Error('injected crash between data and checkpoint');
+      },
+    });
+    const first = new ProjectionRunner(projection, events, crashing, { batchSize: 7 });
+    await first.prepare();
+    await expect(first.catchUp()).rejects.toThrow('injected crash');
+    expect((await crashing.getCheckpoint('stream_stats'))?.position).not.toBeNull();
+
+    // "Restart": new store connection, new runner, resume from the stored checkpoint.
+    const restarted = await openReadStore();
+    const second = new ProjectionRunner(projection, events, restarted, { batchSize: 7 });
+    await second.prepare();
+    await second.catchUp();
+    await expectExactlyOnce(restarted, projection, 4, 10);
+  });
+
+  it('rebuilds from zero when the version is bumped, with the same result', async () => {
+    const store = await openReadStore();
+    await appendMany(2, 5);
+    const v1 = new ProjectionRunner(new StreamStatsProjection(prefix, 1), events, store);
+    await v1.prepare();
+    await v1.catchUp();
+
+    const projection = new StreamStatsProjection(prefix, 2);
+    const v2 = new ProjectionRunner(projection, events, store);
+    await v2.prepare();
+    expect(v2.status().checkpoint).toBeNull();
+    expect(await store.count(projection.eventsCollection, {})).toBe(0);
+    expect(await v2.catchUp()).toBe(10);
+    await expectExactlyOnce(store, projection, 2, 5);
+  });
+
+  it('keeps retrying a failing event instead of skipping it, and reports the failure', async () => {
+    const store = await openReadStore();
+    await appendMany(1, 3);
+    const projection = new StreamStatsProjection(prefix);
+    let failures = 2;
+    const flaky = Object.assign(Object.create(projection), {
+      apply: async (...args: Parameters<StreamStatsProjection['apply']>) => {
+        if (args[0].revision === 1 && failures-- > 0) throw new Error('transient failure');
+        return projection.apply(...args);
+      },
+    }) as StreamStatsProjection;
+    const runner = new ProjectionRunner(flaky, events, store, { retryDelayMs: 20 });
+    await runner.prepare();
+    runner.start();
+    try {
+      const head = await events.headPosition({ streamPrefixes: [prefix] });
+      expect(await runner.waitFor(head!, 10_000)).toBe(true);
+      await expectExactlyOnce(store, projection, 1, 3);
+      expect(failures).toBe(-1);
+    } finally {
+      await runner.stop();
+    }
+  });
+}

@@ -1,0 +1,147 @@
+import { CheckpointConflictError, DefinitionChangedError, UndeclaredFieldError } from '../../src/read-store/read-store.errors';
+import { ProjectionDefinition, ReadStore } from '../../src/read-store/read-store.port';
+
+export interface ReadStoreHarness {
+  open(): Promise<ReadStore>;
+  cleanup(): Promise<void>;
+}
+
+const pos = (n: number) => String(n).padStart(20, '0');
+
+const people = (version = 1, extraField = false): ProjectionDefinition => ({
+  name: 'people',
+  version,
+  collections: [
+    {
+      name: 'people',
+      fields: { tenantId: 'string', age: 'number', 'address.city': 'string', active: 'boolean', ...(extraField ? { nick: 'string' } : {}) },
+      indexes: [
+        { name: 'tenant_age', keys: [['tenantId', 1], ['age', -1]] },
+        { name: 'tenant_city', keys: [['tenantId', 1], ['address.city', 1]] },
+      ],
+    },
+  ],
+});
+
+/** The behaviour every read-model store adapter must have. */
+export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
+  let harness: ReadStoreHarness;
+  let store: ReadStore;
+
+  beforeEach(async () => {
+    harness = makeHarness();
+    store = await harness.open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await harness.cleanup();
+  });
+
+  async function seed(): Promise<void> {
+    await store.prepareProjection(people());
+    await store.commit('people', null, pos(5), [
+      { kind: 'put', collection: 'people', position: pos(1), doc: { id: 'p1', tenantId: 't1', age: 30, address: { city: 'Oslo' }, active: true } },
+      { kind: 'put', collection: 'people', position: pos(2), doc: { id: 'p2', tenantId: 't1', age: 41, address: { city: 'Bergen' }, active: false } },
+      { kind: 'put', collection: 'people', position: pos(3), doc: { id: 'p3', tenantId: 't1', age: 25, address: { city: 'Oslo' }, active: true } },
+      { kind: 'put', collection: 'people', position: pos(4), doc: { id: 'p4', tenantId: 't2', age: 30, address: { city: 'Oslo' }, active: true } },
+      { kind: 'put', collection: 'people', position: pos(5), doc: { id: 'p5', tenantId: 't1', age: 52 } },
+    ]);
+  }
+
+  it('prepares a projection with an empty checkpoint, commits data and checkpoint together', async () => {
+    expect(await store.prepareProjection(people())).toEqual({ position: null, rebuilt: false });
+    await seed();
+    expect(await store.getCheckpoint('people')).toMatchObject({ name: 'people', version: 1, position: pos(5) });
+    expect(await store.findById('people', 'p2')).toEqual({ id: 'p2', tenantId: 't1', age: 41, address: { city: 'Bergen' }, active: false });
+    expect(await store.findById('people', 'nobody')).toBeNull();
+    expect(await store.getWithPosition('people', 'p3')).toEqual({ doc: expect.objectContaining({ id: 'p3' }), position: pos(3) });
+  });
+
+  it('filters with equality, ranges, $in, $or, $ne, null, nested paths and booleans; sorts and limits', async () => {
+    await seed();
+    const ids = async (filter: Parameters<ReadStore['find']>[1], sort: Array<[string, 1 | -1]> = [['id', 1]], limit?: number) =>
+      (await store.find('people', filter, { sort, limit })).map((d) => d.id);
+
+    expect(await ids({ tenantId: 't1' })).toEqual(['p1', 'p2', 'p3', 'p5']);
+    expect(await ids({ tenantId: 't1', age: { $gte: 30, $lt: 52 } })).toEqual(['p1', 'p2']);
+    expect(await ids({ tenantId: 't1', 'address.city': 'Oslo' })).toEqual(['p1', 'p3']);
+    expect(await ids({ tenantId: 't1', age: { $in: [25, 52] } })).toEqual(['p3', 'p5']);
+    expect(await ids({ tenantId: 't1', age: { $in: [] } })).toEqual([]);
+    expect(await ids({ tenantId: 't1', $or: [{ age: { $gt: 50 } }, { 'address.city': 'Bergen' }] })).toEqual(['p2', 'p5']);
+    expect(await ids({ tenantId: 't1', 'address.city': null })).toEqual(['p5']);
+    expect(await ids({ tenantId: 't1', 'address.city': { $ne: 'Oslo' } })).toEqual(['p2', 'p5']);
+    expect(await ids({ active: true })).toEqual(['p1', 'p3', 'p4']);
+    expect(await ids({ tenantId: 't1' }, [['age', -1]], 2)).toEqual(['p5', 'p2']);
+    expect(await ids({ $and: [{ tenantId: 't1' }, { age: { $lte: 30 } }] }, [['age', 1], ['id', 1]])).toEqual(['p3', 'p1']);
+    expect(await ids({ id: { $gt: 'p3' } })).toEqual(['p4', 'p5']);
+    expect(await store.count('people', { tenantId: 't1' })).toBe(4);
+    expect(await store.count('people', {})).toBe(5);
+  });
+
+  it('keyset pagination over (age desc, id desc) returns every document exactly once', async () => {
+    await seed();
+    const seen: string[] = [];
+    let after: { age: number; id: string } | null = null;
+    for (;;) {
+      const filter: Parameters<ReadStore['find']>[1] = after
+        ? { tenantId: 't1', $or: [{ age: { $lt: after.age } }, { age: after.age, id: { $lt: after.id } }] }
+        : { tenantId: 't1' };
+      const page = await store.find('people', filter, { sort: [['age', -1], ['id', -1]], limit: 2 });
+      if (page.length === 0) break;
+      seen.push(...page.map((d) => d.id));
+      const last = page[page.length - 1];
+      after = { age: last.age as number, id: last.id };
+    }
+    expect(seen).toEqual(['p5', 'p2', 'p1', 'p3']);
+  });
+
+  it('refuses queries on undeclared fields', async () => {
+    await seed();
+    await expect(store.find('people', { name: 'x' })).rejects.toBeInstanceOf(UndeclaredFieldError);
+    await expect(store.find('people', {}, { sort: [['name', 1]] })).rejects.toBeInstanceOf(UndeclaredFieldError);
+    await expect(store.count('people', { $or: [{ 'address.zip': '1' }] })).rejects.toBeInstanceOf(UndeclaredFieldError);
+  });
+
+  it('guards every write by position: an older write never overwrites or deletes a newer one', async () => {
+    await seed();
+    await store.commit('people', pos(5), pos(6), [
+      { kind: 'put', collection: 'people', position: pos(2), doc: { id: 'p3', tenantId: 't1', age: 99 } },
+      { kind: 'delete', collection: 'people', position: pos(1), id: 'p2' },
+      { kind: 'put', collection: 'people', position: pos(6), doc: { id: 'p1', tenantId: 't1', age: 31 } },
+    ]);
+    expect((await store.findById('people', 'p3'))?.age).toBe(25);
+    expect(await store.findById('people', 'p2')).not.toBeNull();
+    expect(await store.findById('people', 'p1')).toEqual({ id: 'p1', tenantId: 't1', age: 31 });
+    await store.commit('people', pos(6), pos(7), [{ kind: 'delete', collection: 'people', position: pos(7), id: 'p2' }]);
+    expect(await store.findById('people', 'p2')).toBeNull();
+  });
+
+  it('refuses a commit whose expected checkpoint is stale and writes none of it', async () => {
+    await seed();
+    await expect(
+      store.commit('people', pos(4), pos(9), [{ kind: 'put', collection: 'people', position: pos(9), doc: { id: 'p9', tenantId: 't1', age: 1 } }]),
+    ).rejects.toBeInstanceOf(CheckpointConflictError);
+    expect(await store.findById('people', 'p9')).toBeNull();
+    expect((await store.getCheckpoint('people'))?.position).toBe(pos(5));
+  });
+
+  it('rebuilds on a version bump, keeps data on the same version, refuses a changed definition under the same version', async () => {
+    await seed();
+    expect(await store.prepareProjection(people(1))).toEqual({ position: pos(5), rebuilt: false });
+    expect(await store.count('people', {})).toBe(5);
+    await expect(store.prepareProjection(people(1, true))).rejects.toBeInstanceOf(DefinitionChangedError);
+
+    expect(await store.prepareProjection(people(2, true))).toEqual({ position: null, rebuilt: true });
+    expect(await store.count('people', {})).toBe(0);
+    expect(await store.getCheckpoint('people')).toMatchObject({ version: 2, position: null });
+  });
+
+  it('resets a projection: data and checkpoint are gone', async () => {
+    await seed();
+    await store.resetProjection(people());
+    expect(await store.getCheckpoint('people')).toBeNull();
+    expect(await store.prepareProjection(people())).toEqual({ position: null, rebuilt: false });
+    expect(await store.count('people', {})).toBe(0);
+  });
+}
