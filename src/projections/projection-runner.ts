@@ -69,6 +69,12 @@ export class ProjectionRunner {
     }
   }
 
+  /** Drops the projection's data and checkpoint; the next catch-up rebuilds it from the start. */
+  async reset(): Promise<void> {
+    await this.store.resetProjection(this.projection.definition);
+    await this.prepare();
+  }
+
   /** Starts the catch-up-then-live loop in the background. */
   start(): void {
     if (this.loop) return;

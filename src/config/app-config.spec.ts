@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import { ConfigValidationError, EventStoreKind, loadAppConfig, ReadStoreKind } from './app-config';
+
+describe(loadAppConfig.name, () => {
+  it('defaults to the embedded stores under ./data on port 3000', () => {
+    const config = loadAppConfig({});
+    expect(config.eventStore).toEqual({ kind: EventStoreKind.Sqlite, file: path.resolve('data/events.db') });
+    expect(config.readStore).toEqual({ kind: ReadStoreKind.Sqlite, file: path.resolve('data/read.db') });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads the distributed mode', () => {
+    const config = loadAppConfig({
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      READ_STORE: 'mongodb',
+      MONGODB_URI: 'mongodb://localhost:27017/audit',
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.eventStore).toEqual({ kind: EventStoreKind.EventStoreDb, connectionString: 'esdb://localhost:2113?tls=false' });
+    expect(config.readStore).toEqual({ kind: ReadStoreKind.MongoDb, uri: 'mongodb://localhost:27017/audit' });
+    expect(config.http.port).toBe(8080);
+  });
+
+  it.each([
+    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE'],
+    [{ READ_STORE: 'redis' }, 'READ_STORE'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ READ_STORE: 'mongodb', MONGODB_URI: '' }, 'MONGODB_URI'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+  ])('refuses %j naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadAppConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems.some((p) => p.startsWith(`${variable} `))).toBe(true);
+  });
+
+  it('never echoes a connection string back in an error', () => {
+    expect(() => loadAppConfig({ READ_STORE: 'mongodb', MONGODB_URI: 'mongodb://user:secret@host/db', PORT: 'x' })).toThrow(/PORT/);
+    expect(() => loadAppConfig({ EVENT_STORE: 'nope', EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@h' })).not.toThrow(/changeit/);
+  });
+});

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../app.module';
+import { loadAppConfig } from '../../config/app-config';
+import { JsonLogger } from '../../logging/json-logger';
+import { ProjectionRegistry } from '../projection-registry.service';
+
+const USAGE = 'usage: npm run projection:rebuild -- <projection-name> | --list';
+
+/**
+ * Rebuilds one projection from the start of the log: drops its data and checkpoint, re-applies every
+ * event, and exits. Safe while the service runs: the service's runner sees the checkpoint move
+ * (compare-and-set) and resumes from the stored one.
+ */
+async function main(argv: string[]): Promise<number> {
+  const config = loadAppConfig();
+  const logger = new JsonLogger(config.logLevel);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { startProjections: false }), { logger });
+  try {
+    const registry = app.get(ProjectionRegistry);
+    const name = argv[0];
+    if (!name || name === '--help') {
+      process.stderr.write(`${USAGE}\n`);
+      return 64; // EX_USAGE
+    }
+    if (name === '--list') {
+      process.stdout.write(`${registry.names().join('\n')}\n`);
+      return 0;
+    }
+    if (!registry.names().includes(name)) {
+      process.stderr.write(`unknown projection "${name}"; known: ${registry.names().join(', ') || 'none'}\n`);
+      return 64;
+    }
+    const runner = registry.runner(name);
+    const started = performance.now();
+    await runner.reset();
+    const applied = await runner.catchUp();
+    logger.log({ msg: 'projection rebuilt', projection: name, events: applied, seconds: Math.round(performance.now() - started) / 1000 }, 'Rebuild');
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
