@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
-import { CollectionDefinition, Filter, ProjectionDefinition } from './read-store.port';
-import { UndeclaredFieldError } from './read-store.errors';
+import { CollectionDefinition, Comparison, FieldType, Filter, FindOptions, ProjectionDefinition } from './read-store.port';
+import { InvalidQueryError, UndeclaredFieldError } from './read-store.errors';
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** Names the adapters use for their own bookkeeping. */
+const RESERVED_PREFIX = 'projection_';
+const COMPARISON_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in']);
+const ORDERING_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export function assertValidDefinition(definition: ProjectionDefinition): void {
   for (const collection of definition.collections) {
-    if (!NAME.test(collection.name)) throw new Error(`Invalid collection name "${collection.name}"`);
+    if (!NAME.test(collection.name) || collection.name.startsWith(RESERVED_PREFIX)) {
+      throw new Error(`Invalid collection name "${collection.name}" (lower snake_case, not starting with ${RESERVED_PREFIX})`);
+    }
     for (const field of Object.keys(collection.fields)) {
       if (!FIELD.test(field) || field === 'id') throw new Error(`Invalid field "${field}" in ${collection.name}`);
     }
@@ -34,11 +40,59 @@ export function assertDeclared(collection: CollectionDefinition, field: string):
   if (field !== 'id' && !(field in collection.fields)) throw new UndeclaredFieldError(collection.name, field);
 }
 
-/** Every field a filter mentions, for validation before translation. */
-export function fieldsOf(filter: Filter): string[] {
-  return Object.entries(filter).flatMap(([key, value]) =>
-    key === '$and' || key === '$or' ? (value as Filter[]).flatMap(fieldsOf) : [key],
-  );
+/**
+ * Checks a filter against the port's query language before any adapter translates it: declared
+ * fields only, the port's operators only, operands of the field's declared type. Both adapters thus
+ * accept and reject exactly the same filters (no operator pass-through to MongoDB).
+ */
+export function assertValidQuery(collection: CollectionDefinition, filter: Filter, options: FindOptions = {}): void {
+  checkFilter(collection, filter);
+  for (const [field, direction] of options.sort ?? []) {
+    assertDeclared(collection, field);
+    if (direction !== 1 && direction !== -1) throw new InvalidQueryError(`Sort direction of ${field} must be 1 or -1`);
+  }
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
+    throw new InvalidQueryError('limit must be a non-negative integer');
+  }
+}
+
+function checkFilter(collection: CollectionDefinition, filter: Filter): void {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new InvalidQueryError('A filter must be an object');
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(value)) throw new InvalidQueryError(`${key} takes an array of filters`);
+      value.forEach((sub) => checkFilter(collection, sub));
+      continue;
+    }
+    if (key.startsWith('$')) throw new InvalidQueryError(`Unsupported operator ${key}`);
+    assertDeclared(collection, key);
+    const type: FieldType = key === 'id' ? 'string' : collection.fields[key];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [op, operand] of Object.entries(value as Comparison)) {
+        if (operand === undefined) continue;
+        if (!COMPARISON_OPERATORS.has(op)) throw new InvalidQueryError(`Unsupported operator ${op} on ${key}`);
+        if (op === '$in') {
+          if (!Array.isArray(operand)) throw new InvalidQueryError(`$in on ${key} takes an array`);
+          operand.forEach((v) => checkOperand(key, type, v, true));
+        } else {
+          checkOperand(key, type, operand, !ORDERING_OPERATORS.has(op));
+        }
+      }
+    } else {
+      checkOperand(key, type, value, true);
+    }
+  }
+}
+
+function checkOperand(field: string, type: FieldType, operand: unknown, nullAllowed: boolean): void {
+  if (operand === null && nullAllowed) return;
+  if (typeof operand !== type) throw new InvalidQueryError(`${field} is a ${type} field; got ${operand === null ? 'null' : typeof operand}`);
+}
+
+/** `_id` and `_pos` are the adapters' own bookkeeping fields. */
+export function assertStorableDocument(doc: { id: string }): void {
+  if ('_id' in doc || '_pos' in doc) throw new Error(`Document ${doc.id}: "_id" and "_pos" are reserved field names`);
 }
 
 /** Reads a dot path out of a document. */

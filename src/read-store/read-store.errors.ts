@@ -27,3 +27,11 @@ export class DefinitionChangedError extends Error {
     this.name = 'DefinitionChangedError';
   }
 }
+
+/** A filter outside the port's query language (unknown operator, wrong operand type, bad limit). */
+export class InvalidQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}

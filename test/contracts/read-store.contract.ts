@@ -1,4 +1,4 @@
-import { CheckpointConflictError, DefinitionChangedError, UndeclaredFieldError } from '../../src/read-store/read-store.errors';
+import { CheckpointConflictError, DefinitionChangedError, InvalidQueryError, UndeclaredFieldError } from '../../src/read-store/read-store.errors';
 import { ProjectionDefinition, ReadStore } from '../../src/read-store/read-store.port';
 
 export interface ReadStoreHarness {
@@ -101,6 +101,40 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     await expect(store.find('people', { name: 'x' })).rejects.toBeInstanceOf(UndeclaredFieldError);
     await expect(store.find('people', {}, { sort: [['name', 1]] })).rejects.toBeInstanceOf(UndeclaredFieldError);
     await expect(store.count('people', { $or: [{ 'address.zip': '1' }] })).rejects.toBeInstanceOf(UndeclaredFieldError);
+  });
+
+  it('accepts only the port query language, with operands of the declared type', async () => {
+    await seed();
+    const bad: Array<Parameters<ReadStore['find']>[1]> = [
+      { tenantId: { $regex: '^t' } as never },
+      { $where: 'true' } as never,
+      { age: '30' },
+      { age: { $gt: '29' } },
+      { active: 1 as never },
+      { tenantId: { $in: 't1' as never } },
+      { 'address.city': { $lt: null } as never },
+    ];
+    for (const filter of bad) await expect(store.find('people', filter)).rejects.toBeInstanceOf(InvalidQueryError);
+    await expect(store.find('people', {}, { limit: -1 })).rejects.toBeInstanceOf(InvalidQueryError);
+    await expect(store.find('people', {}, { limit: 1.5 })).rejects.toBeInstanceOf(InvalidQueryError);
+  });
+
+  it('treats limit 0 as nothing and an empty $or as false, alongside other conditions', async () => {
+    await seed();
+    expect(await store.find('people', {}, { limit: 0 })).toEqual([]);
+    expect(await store.find('people', { $or: [], id: 'p1' })).toEqual([]);
+    expect(await store.find('people', { $and: [], id: 'p1' })).toHaveLength(1);
+  });
+
+  it('stores a document as its JSON form and refuses reserved field names', async () => {
+    await store.prepareProjection(people());
+    await store.commit('people', null, pos(1), [
+      { kind: 'put', collection: 'people', position: pos(1), doc: { id: 'j', tenantId: 't', at: new Date('2026-01-02T03:04:05.000Z'), gone: undefined } },
+    ]);
+    expect(await store.findById('people', 'j')).toEqual({ id: 'j', tenantId: 't', at: '2026-01-02T03:04:05.000Z' });
+    await expect(
+      store.commit('people', pos(1), pos(2), [{ kind: 'put', collection: 'people', position: pos(2), doc: { id: 'k', _pos: 'x' } }]),
+    ).rejects.toThrow(/reserved/);
   });
 
   it('guards every write by position: an older write never overwrites or deletes a newer one', async () => {

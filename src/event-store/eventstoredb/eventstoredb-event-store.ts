@@ -7,6 +7,7 @@ import {
   excludeSystemEvents,
   FORWARDS,
   jsonEvent,
+  Position as EsdbPosition,
   ResolvedEvent,
   START,
   StreamNotFoundError,
@@ -27,9 +28,10 @@ import {
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store.port';
-import { decodeEsdbPosition, encodeEsdbPosition } from './eventstoredb-position';
+import { decodeEsdbPosition, encodeEsdbPosition, isKnownEsdbPosition, normalizeEsdbPosition } from './eventstoredb-position';
 
 const PAGE_SIZE = 1000;
+const PING_TIMEOUT_MS = 2000;
 
 /**
  * Production event store on EventStoreDB / KurrentDB (gRPC client). Store-internal streams and event
@@ -51,8 +53,15 @@ export class EventStoreDbEventStore implements EventStore {
         events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
         { expectedRevision: toEsdbExpected(expectedRevision) },
       );
-      if (!result.position) throw new Error(`EventStoreDB returned no position for an append to ${stream}`);
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position: encodeEsdbPosition(result.position) };
+      // With throwOnAppendFailure=false in the connection string a conflict is returned, not thrown.
+      if (!result.success) throw new WrongExpectedRevisionError(stream, expectedRevision, undefined);
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      // An idempotent retry of an append the server already has comes back without a position.
+      const position = isKnownEsdbPosition(result.position)
+        ? encodeEsdbPosition(result.position)
+        : (await this.readStream(stream, { fromRevision: nextExpectedRevision, maxCount: 1 }))[0]?.position;
+      if (!position) throw new Error(`EventStoreDB did not say where the append to ${stream} landed`);
+      return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : error.actualVersion === 'no_stream' ? null : undefined;
@@ -85,7 +94,7 @@ export class EventStoreDbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? PAGE_SIZE;
     const events: RecordedEvent[] = [];
-    let after = options.after ?? null;
+    let after = normalizeEsdbPosition(options.after);
     // $all reads cannot be filtered server-side by this client; page through and filter here.
     for (;;) {
       const read = this.client.readAll({
@@ -96,7 +105,7 @@ export class EventStoreDbEventStore implements EventStore {
       let seen = 0;
       for await (const resolved of read) {
         seen += 1;
-        if (!resolved.event) continue;
+        if (!resolved.event || !isKnownEsdbPosition(resolved.event.position)) continue;
         const position = encodeEsdbPosition(resolved.event.position);
         if (after !== null && position <= after) continue; // fromPosition is inclusive
         after = position;
@@ -114,37 +123,54 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: { after?: Position | null; filter?: AllFilter } = {}): EventSubscription {
-    const after = options.after ?? null;
+    const after = normalizeEsdbPosition(options.after);
     const prefixes = options.filter?.streamPrefixes;
     const subscription = this.client.subscribeToAll({
       fromPosition: after ? decodeEsdbPosition(after) : START,
       filter: prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents(),
     });
+    let closed = false;
     return {
       async *[Symbol.asyncIterator]() {
         for await (const resolved of subscription) {
+          // unsubscribe() still lets already-buffered events through; stop at once like SQLite.
+          if (closed) return;
           const event = toRecordedEvent(resolved);
           if (!event || (after !== null && event.position <= after) || !matches(event.stream, options.filter)) continue;
           yield event;
         }
       },
       close: async () => {
+        closed = true;
         await subscription.unsubscribe();
       },
     };
   }
 
   async headPosition(filter?: AllFilter): Promise<Position | null> {
-    // Walk $all backwards to the newest application event that matches (system events are skipped).
-    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 10 * PAGE_SIZE });
-    for await (const resolved of read) {
-      const event = toRecordedEvent(resolved);
-      if (event && matches(event.stream, filter)) {
-        await read.cancel();
-        return event.position;
+    // Walk $all backwards, page by page, to the newest application event that matches. Whether a
+    // backwards read includes fromPosition does not matter: anything at or after the boundary is skipped.
+    let from: EsdbPosition | typeof END = END;
+    let boundary: Position | null = null;
+    for (;;) {
+      let seen = 0;
+      let oldest: EsdbPosition | null = null;
+      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: PAGE_SIZE });
+      for await (const resolved of read) {
+        seen += 1;
+        if (!resolved.event || !isKnownEsdbPosition(resolved.event.position)) continue;
+        if (boundary !== null && encodeEsdbPosition(resolved.event.position) >= boundary) continue;
+        oldest = resolved.event.position;
+        const event = toRecordedEvent(resolved);
+        if (event && matches(event.stream, filter)) {
+          await read.cancel();
+          return event.position;
+        }
       }
+      if (seen < PAGE_SIZE || !oldest) return null;
+      from = oldest;
+      boundary = encodeEsdbPosition(oldest);
     }
-    return null;
   }
 
   distance(): null {
@@ -154,8 +180,13 @@ export class EventStoreDbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
-    for await (const _ of read) {
-      // draining one event proves the round trip
+    const timer = setTimeout(() => void read.cancel(), PING_TIMEOUT_MS);
+    try {
+      for await (const _ of read) {
+        // draining one event proves the round trip
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -176,9 +207,9 @@ function matches(stream: string, filter: AllFilter | undefined): boolean {
 function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | null {
   const event = resolved.event;
   if (!event || !event.isJson || event.streamId.startsWith('$') || event.type.startsWith('$')) return null;
-  if (!event.position) {
-    // Dropping it would silently lose evidence; servers since 20.6 always send positions.
-    throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a position (server too old?)`);
+  if (!isKnownEsdbPosition(event.position)) {
+    // Dropping it would silently lose evidence. Servers before 22.6 send no position on stream reads.
+    throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a position; version 22.6 or later is required`);
   }
   return {
     id: event.id,

@@ -1,36 +1,40 @@
-import { assertDeclared, fieldsOf } from '../collection-definition';
+import { assertValidQuery } from '../collection-definition';
 import { CollectionDefinition, Filter, FindOptions } from '../read-store.port';
 
-/** The port's filter subset is MongoDB's own; only `id` is renamed, after the same field checks. */
-export function translateFilter(collection: CollectionDefinition, filter: Filter): Record<string, unknown> {
-  for (const field of fieldsOf(filter)) assertDeclared(collection, field);
-  return rename(filter);
+/**
+ * The port's filter subset is MongoDB's own; after the shared validation (which refuses any other
+ * operator), only `id` is renamed and every condition goes into one `$and` so none overwrites another.
+ */
+export function translateFilter(collection: CollectionDefinition, filter: Filter, options: FindOptions = {}): Record<string, unknown> {
+  assertValidQuery(collection, filter, options);
+  return translate(filter);
 }
 
-export function translateSort(collection: CollectionDefinition, options: FindOptions): Record<string, 1 | -1> {
+/** Call after translateFilter (which validates the sort fields). */
+export function translateSort(options: FindOptions): Record<string, 1 | -1> {
   const sort: Record<string, 1 | -1> = {};
-  for (const [field, dir] of options.sort ?? []) {
-    assertDeclared(collection, field);
-    sort[field === 'id' ? '_id' : field] = dir;
-  }
+  for (const [field, dir] of options.sort ?? []) sort[field === 'id' ? '_id' : field] = dir;
   return sort;
 }
 
-function rename(filter: Filter): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** Matches no document (the meaning of an empty `$or`). */
+const NOTHING = { _id: { $in: [] } };
+
+function translate(filter: Filter): Record<string, unknown> {
+  const conditions: Array<Record<string, unknown>> = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
     if (key === '$and' || key === '$or') {
-      const subs = (value as Filter[]).map(rename);
-      // MongoDB rejects empty $and/$or; keep the port's meaning (true / false).
+      const subs = (value as Filter[]).map(translate);
       if (subs.length === 0) {
-        if (key === '$or') out._id = { $in: [] };
+        if (key === '$or') conditions.push(NOTHING);
         continue;
       }
-      out[key] = subs;
+      conditions.push({ [key]: subs });
     } else {
-      out[key === 'id' ? '_id' : key] = value;
+      conditions.push({ [key === 'id' ? '_id' : key]: value });
     }
   }
-  return out;
+  if (conditions.length === 0) return {};
+  return conditions.length === 1 ? conditions[0] : { $and: conditions };
 }

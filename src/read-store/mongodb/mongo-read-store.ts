@@ -1,6 +1,6 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { Position } from '../../event-store/event-store.port';
-import { assertValidDefinition, definitionHash } from '../collection-definition';
+import { assertStorableDocument, assertValidDefinition, definitionHash } from '../collection-definition';
 import { CheckpointConflictError, DefinitionChangedError } from '../read-store.errors';
 import {
   CheckpointInfo,
@@ -138,8 +138,10 @@ export class MongoReadStore implements ReadStore {
 
   async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<ReadModelDocument[]> {
     const { definition, model } = this.modelOf(collection);
-    let query = model.find(translateFilter(definition, filter)).sort(translateSort(definition, options));
-    if (options.limit !== undefined) query = query.limit(Math.max(0, Math.floor(options.limit)));
+    const where = translateFilter(definition, filter, options);
+    if (options.limit === 0) return []; // MongoDB reads limit 0 as "no limit"
+    let query = model.find(where).sort(translateSort(options));
+    if (options.limit !== undefined) query = query.limit(options.limit);
     const rows = await query.lean<StoredShape[]>();
     return rows.map(fromStored);
   }
@@ -179,9 +181,17 @@ export class MongoReadStore implements ReadStore {
     try {
       await model.collection.bulkWrite(requests as never, { ordered: false });
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
-      const codes = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []).map((e) => e.code ?? e.err?.code);
-      if (codes.length === 0 || codes.some((code) => code !== DUPLICATE_KEY)) throw error;
+      // Only an _id collision means "a later event already wrote this document"; a collision on a
+      // declared unique index is a real failure, as it is in SQLite.
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{
+        code?: number;
+        err?: { code?: number; keyPattern?: Record<string, unknown>; errmsg?: string };
+      }>;
+      const isGuardCollision = (e: (typeof list)[number]) =>
+        (e.code ?? e.err?.code) === DUPLICATE_KEY &&
+        (e.err?.keyPattern ? Object.keys(e.err.keyPattern).join() === '_id' : /index: _id_ /.test(e.err?.errmsg ?? ''));
+      if (list.length === 0 || !list.every(isGuardCollision)) throw error;
     }
   }
 
@@ -191,7 +201,9 @@ export class MongoReadStore implements ReadStore {
       if (!entry) {
         const schema = new Schema<StoredShape>(
           { _id: { type: String, required: true }, _pos: { type: String, required: true } },
-          { collection: collection.name, strict: false, versionKey: false, autoIndex: false, autoCreate: false },
+          // strictQuery false: filters on fields outside this minimal schema must reach the server
+          // (they were validated against the collection definition already).
+          { collection: collection.name, strict: false, strictQuery: false, versionKey: false, autoIndex: false, autoCreate: false },
         );
         for (const index of collection.indexes) {
           schema.index(Object.fromEntries(index.keys), { name: index.name, unique: index.unique ?? false });
@@ -223,8 +235,10 @@ export class MongoReadStore implements ReadStore {
   }
 }
 
+/** Stores exactly what SQLite would: the document's JSON form (no undefined, Dates as strings). */
 function toStored(doc: ReadModelDocument, position: Position): StoredShape {
-  const { id, ...rest } = doc;
+  assertStorableDocument(doc);
+  const { id, ...rest } = JSON.parse(JSON.stringify(doc)) as ReadModelDocument;
   return { ...rest, _id: id, _pos: position };
 }
 

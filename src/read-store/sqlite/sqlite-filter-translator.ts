@@ -1,4 +1,4 @@
-import { assertDeclared, fieldsOf } from '../collection-definition';
+import { assertValidQuery } from '../collection-definition';
 import { CollectionDefinition, Comparison, Filter, FindOptions, Scalar } from '../read-store.port';
 
 /** Column holding a declared field (dots cannot appear in SQL identifiers). */
@@ -29,14 +29,14 @@ export interface SqlFragment {
 }
 
 /** Translates the port's filter subset to a parameterised WHERE clause over declared columns. */
-export function translateFilter(collection: CollectionDefinition, filter: Filter): SqlFragment {
-  for (const field of fieldsOf(filter)) assertDeclared(collection, field);
+export function translateFilter(collection: CollectionDefinition, filter: Filter, options: FindOptions = {}): SqlFragment {
+  assertValidQuery(collection, filter, options);
   return translate(filter);
 }
 
-export function translateSort(collection: CollectionDefinition, options: FindOptions): string {
+/** Call after translateFilter (which validates the sort fields). */
+export function translateSort(options: FindOptions): string {
   if (!options.sort?.length) return '';
-  for (const [field] of options.sort) assertDeclared(collection, field);
   return ` ORDER BY ${options.sort.map(([field, dir]) => `${columnOf(field)} ${dir === -1 ? 'DESC' : 'ASC'}`).join(', ')}`;
 }
 

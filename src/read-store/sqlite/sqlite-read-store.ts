@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Position } from '../../event-store/event-store.port';
-import { assertValidDefinition, definitionHash, valueAt } from '../collection-definition';
+import { assertStorableDocument, assertValidDefinition, definitionHash, valueAt } from '../collection-definition';
 import { CheckpointConflictError, DefinitionChangedError } from '../read-store.errors';
 import {
   CheckpointInfo,
@@ -125,6 +125,7 @@ export class SqliteReadStore implements ReadStore {
           const statements = this.statementsOf(write.collection);
           if (write.kind === 'put') {
             const { definition } = statements;
+            assertStorableDocument(write.doc);
             const fields = Object.keys(definition.fields).map((f) => toSqlValue(valueAt(write.doc, f)));
             statements.upsert.run(write.doc.id, write.position, JSON.stringify(write.doc), ...fields);
           } else {
@@ -150,9 +151,9 @@ export class SqliteReadStore implements ReadStore {
 
   async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<ReadModelDocument[]> {
     const { definition } = this.statementsOf(collection);
-    const where = translateFilter(definition, filter);
-    const limit = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
-    const sql = `SELECT doc FROM ${tableOf(collection)} WHERE ${where.sql}${translateSort(definition, options)}${limit}`;
+    const where = translateFilter(definition, filter, options);
+    const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
+    const sql = `SELECT doc FROM ${tableOf(collection)} WHERE ${where.sql}${translateSort(options)}${limit}`;
     return this.db
       .prepare<unknown[], { doc: string }>(sql)
       .all(...where.params)
