@@ -1,4 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -17,6 +18,7 @@ export class AppModule implements NestModule {
         EventStoreModule,
         ReadStoreModule,
         ProjectionsModule.forRoot({ autoStart: options.startProjections }),
+        AuthModule,
         HealthModule,
       ],
     };

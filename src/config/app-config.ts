@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 
 export enum EventStoreKind {
@@ -66,7 +67,36 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_LEVELS as unknown as string[])
   LOG_LEVEL: LogLevel = 'info';
+
+  /** HS256 shared secret (at least 32 characters). Exclusive with JWT_PUBLIC_KEY. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** RS256/ES256 public key (PEM; literal "\n" sequences are accepted). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
 }
+
+export type JwtKeyConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'public-key'; publicKeyPem: string; algorithm: 'RS256' | 'ES256' }
+  /** Development only: a random secret generated into DATA_DIR on first start. */
+  | { kind: 'dev-generated' };
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -75,6 +105,7 @@ export interface AppConfig {
   dataDir: string;
   http: { host: string; port: number };
   logLevel: LogLevel;
+  jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
 }
 
 export class ConfigValidationError extends Error {
@@ -87,7 +118,8 @@ export class ConfigValidationError extends Error {
 /** Reads and validates configuration from an environment map. Throws naming every bad variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
-    Object.keys(new EnvironmentVariables()).concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI'])
+    Object.keys(new EnvironmentVariables())
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -102,6 +134,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
 
+  const jwtKey = resolveJwtKey(parsed);
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     nodeEnv: parsed.NODE_ENV,
@@ -116,7 +149,31 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     http: { host: parsed.HOST, port: parsed.PORT },
     logLevel: parsed.LOG_LEVEL,
+    jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
   };
+}
+
+function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {
+  if (env.JWT_SECRET && env.JWT_PUBLIC_KEY) {
+    throw new ConfigValidationError(['JWT_SECRET and JWT_PUBLIC_KEY are both set: configure exactly one']);
+  }
+  if (env.JWT_SECRET) return { kind: 'secret', secret: env.JWT_SECRET };
+  if (env.JWT_PUBLIC_KEY) {
+    const pem = env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
+    let keyType: string | undefined;
+    try {
+      keyType = createPublicKey(pem).asymmetricKeyType;
+    } catch {
+      throw new ConfigValidationError(['JWT_PUBLIC_KEY: not a PEM public key']);
+    }
+    if (keyType === 'rsa') return { kind: 'public-key', publicKeyPem: pem, algorithm: 'RS256' };
+    if (keyType === 'ec') return { kind: 'public-key', publicKeyPem: pem, algorithm: 'ES256' };
+    throw new ConfigValidationError([`JWT_PUBLIC_KEY: unsupported key type ${keyType}; use an RSA (RS256) or EC P-256 (ES256) key`]);
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigValidationError(['JWT_SECRET or JWT_PUBLIC_KEY: one is required when NODE_ENV=production']);
+  }
+  return { kind: 'dev-generated' };
 }
 
 /** Connection strings may carry credentials; never echo them back in an error. */

@@ -1,0 +1,57 @@
+import * as jwt from 'jsonwebtoken';
+import { parseArgs } from 'node:util';
+import { ConfigValidationError, loadAppConfig } from '../../config/app-config';
+import { resolveJwtVerification } from '../jwt-keys';
+import { ACTOR_TYPES } from '../principal';
+
+const USAGE = `usage: npm run token -- --tenant <id> --sub <user> [--roles r1,r2] [--sid <session>] [--actor-type user|admin|ai_agent|service] [--ttl 3600]
+Signs a development token with the configured JWT_SECRET, or with the secret generated into DATA_DIR.
+In production, tokens come from your identity provider; this command refuses to run there.`;
+
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      tenant: { type: 'string' },
+      sub: { type: 'string' },
+      roles: { type: 'string', default: '' },
+      sid: { type: 'string' },
+      'actor-type': { type: 'string', default: 'user' },
+      ttl: { type: 'string', default: '3600' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || !values.tenant || !values.sub) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 64;
+  }
+  const actorType = values['actor-type'] as string;
+  if (!(ACTOR_TYPES as readonly string[]).includes(actorType)) {
+    process.stderr.write(`--actor-type must be one of ${ACTOR_TYPES.join(', ')}\n`);
+    return 64;
+  }
+  const config = loadAppConfig();
+  if (config.nodeEnv === 'production' || config.jwt.key.kind === 'public-key') {
+    process.stderr.write('refusing: development tokens are only signed with a shared secret outside production\n');
+    return 77;
+  }
+  const { key, issuer, audience } = resolveJwtVerification(config);
+  const token = jwt.sign(
+    {
+      tenant: values.tenant,
+      roles: (values.roles as string).split(',').map((r) => r.trim()).filter(Boolean),
+      actor_type: actorType,
+      ...(values.sid ? { sid: values.sid } : {}),
+    },
+    key,
+    { algorithm: 'HS256', subject: values.sub, expiresIn: Number(values.ttl), ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) },
+  );
+  process.stdout.write(`${token}\n`);
+  return 0;
+}
+
+try {
+  process.exit(main());
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigValidationError ? error.message : String(error)}\n`);
+  process.exit(1);
+}
