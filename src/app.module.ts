@@ -1,12 +1,15 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { IntegrityModule } from './integrity/integrity.module';
 import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { SelfAuditModule } from './self-audit/self-audit.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -19,6 +22,9 @@ export class AppModule implements NestModule {
         ReadStoreModule,
         ProjectionsModule.forRoot({ autoStart: options.startProjections }),
         AuthModule,
+        SelfAuditModule,
+        AuditLogModule,
+        IntegrityModule,
         HealthModule,
       ],
     };

@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { RequestContext } from '../logging/request-context';
+import { ACCESS_DENIAL_RECORDER, AccessDenialRecorder, DeniedRequest } from './access-denial-recorder';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './access.decorators';
 import { Permission } from './permissions';
 import { Principal } from './principal';
@@ -24,14 +25,18 @@ export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('Access');
   private readonly jwt = new JwtAuthGuard();
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() @Inject(ACCESS_DENIAL_RECORDER) private readonly denials?: AccessDenialRecorder,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
     await this.jwt.canActivate(context);
-    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    const request = context.switchToHttp().getRequest<DeniedRequest & { user: Principal; route?: { path: string } }>();
+    const principal = request.user;
     RequestContext.setTenant(principal.tenantId);
 
     const required = this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, targets);
@@ -40,6 +45,11 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenException('This route declares no permission and is closed');
     }
     if (!required.some((p) => principal.permissions.has(p))) {
+      await this.denials?.recordDenial(
+        principal,
+        { method: request.method, route: request.route?.path ?? '', ip: request.ip, headers: request.headers, query: request.query },
+        required,
+      );
       throw new ForbiddenException(`Requires one of: ${required.join(', ')}`);
     }
     return true;

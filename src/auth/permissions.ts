@@ -5,6 +5,8 @@ export const PERMISSIONS = [
   'audit:export',
   'audit:verify',
   'audit:write',
+  /** Platform ingestors only: name the tenant in the event body. */
+  'audit:write:any-tenant',
   'reports:read',
   'reports:generate',
   'reports:schedule',

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RequestContext } from '../logging/request-context';
+import { domainProblemOf } from './domain-problems';
 
 export interface ProblemDetails {
   type: string;
@@ -28,11 +29,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance = httpAdapter.getRequestUrl(ctx.getRequest());
     problem.requestId = RequestContext.current()?.requestId;
     const response = ctx.getResponse();
+    if (httpAdapter.isHeadersSent(response)) {
+      // A streamed response (export, SSE) failed midway: the status is gone; end it so the client sees it cut.
+      this.logger.error({ msg: 'streamed response failed', status: problem.status, detail: problem.detail });
+      httpAdapter.end(response);
+      return;
+    }
     httpAdapter.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
+    if (problem.status === 401) httpAdapter.setHeader(response, 'WWW-Authenticate', 'Bearer');
     httpAdapter.reply(response, JSON.stringify(problem), problem.status);
   }
 
   private toProblem(exception: unknown): ProblemDetails {
+    const domain = domainProblemOf(exception);
+    if (domain) return domain;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

@@ -32,10 +32,10 @@ export class ProjectionBatch implements ProjectionWriter {
     return stored?.doc ?? null;
   }
 
-  put(collection: string, doc: ReadModelDocument): void {
+  put<T extends { id: string }>(collection: string, doc: T): void {
     const position = this.currentPosition();
     const key = keyOf(collection, doc.id);
-    if (!this.alreadyApplied(key, position)) this.pending.set(key, { kind: 'put', collection, doc, position });
+    if (!this.alreadyApplied(key, position)) this.pending.set(key, { kind: 'put', collection, doc: doc as unknown as ReadModelDocument, position });
   }
 
   delete(collection: string, id: string): void {

@@ -43,6 +43,7 @@ export class ProjectionRunner {
   private subscription: { close(): Promise<void> } | null = null;
   private wakeRetry: (() => void) | null = null;
   private readonly waiters = new Set<{ position: Position; resolve: () => void }>();
+  private commitListeners: Array<() => void> = [];
 
   constructor(
     readonly projection: Projection,
@@ -126,6 +127,21 @@ export class ProjectionRunner {
     });
   }
 
+  /** Resolves after the next commit, or after `timeoutMs` (whichever comes first). */
+  nextCommit(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const listeners = this.commitListeners;
+      function done() {
+        clearTimeout(timer);
+        const index = listeners.indexOf(done);
+        if (index >= 0) listeners.splice(index, 1);
+        resolve();
+      }
+      listeners.push(done);
+    });
+  }
+
   status(): ProjectionStatus {
     return {
       name: this.name,
@@ -192,5 +208,8 @@ export class ProjectionRunner {
     this.position = last;
     this.applyingSince = null;
     for (const waiter of this.waiters) if (waiter.position <= last) waiter.resolve();
+    const listeners = this.commitListeners;
+    this.commitListeners = [];
+    listeners.forEach((notify) => notify());
   }
 }

@@ -6,7 +6,7 @@ export interface ProjectionWriter {
   /** The document as of the previous events (including earlier events of the current batch). */
   get(collection: string, id: string): Promise<ReadModelDocument | null>;
   /** Replaces the whole document. Do not mutate `doc` after handing it over. */
-  put(collection: string, doc: ReadModelDocument): void;
+  put<T extends { id: string }>(collection: string, doc: T): void;
   delete(collection: string, id: string): void;
 }
 

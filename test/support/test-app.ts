@@ -4,17 +4,19 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/http/configure-app';
 import { makeTempDir } from './temp-dir';
+import { TEST_JWT_SECRET } from './tokens';
 
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
+  dataDir: string;
   close(): Promise<void>;
 }
 
 /** The real application over embedded stores in a temp dir, plus any extra test modules. */
 export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object> } = {}): Promise<TestApp> {
   const temp = makeTempDir();
-  const config = loadAppConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'error', ...options.env });
+  const config = loadAppConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, ...options.env });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...((options.imports ?? []) as DynamicModule[])],
   }).compile();
@@ -23,6 +25,7 @@ export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?
   return {
     app,
     config,
+    dataDir: temp.dir,
     close: async () => {
       await app.close();
       temp.cleanup();

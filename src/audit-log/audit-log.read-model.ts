@@ -1,0 +1,69 @@
+import { CollectionDefinition } from '../read-store/read-store.port';
+import { StoredAuditEvent } from './audit-event';
+
+/** Read-model names and shapes shared by the audit-log projection and its readers. */
+export const AUDIT_EVENTS = 'audit_events';
+export const AUDIT_TENANTS = 'audit_tenants';
+
+/** One document per event: the stored event, keyed by tenant + event id, plus a sort key. */
+export interface AuditEventDocument extends Omit<StoredAuditEvent, 'id'> {
+  /** `<tenantId>:<eventId>` — event ids are only unique within a tenant. */
+  id: string;
+  eventId: string;
+  /** occurredAt (24 chars, UTC) + '|' + sequence (12 digits): newest-first order and cursor key. */
+  sortKey: string;
+}
+
+/** Projection progress per tenant (read-your-writes, idempotency window). */
+export interface AuditTenantDocument {
+  id: string;
+  headSequence: number;
+  headHash: string;
+}
+
+export function auditDocumentId(tenantId: string, eventId: string): string {
+  return `${tenantId}:${eventId}`;
+}
+
+export function sortKeyOf(occurredAt: string, sequence: number): string {
+  return `${occurredAt}|${String(sequence).padStart(12, '0')}`;
+}
+
+export function toStoredEvent(doc: AuditEventDocument): StoredAuditEvent {
+  const { id: _docId, eventId, sortKey: _sortKey, ...rest } = doc;
+  return { ...rest, id: eventId } as StoredAuditEvent;
+}
+
+const byTime = (...prefix: string[]): Array<[string, 1 | -1]> => [['tenantId', 1], ...prefix.map((f): [string, 1] => [f, 1]), ['sortKey', -1]];
+
+export const AUDIT_EVENTS_COLLECTION: CollectionDefinition = {
+  name: AUDIT_EVENTS,
+  fields: {
+    tenantId: 'string',
+    sortKey: 'string',
+    sequence: 'number',
+    'actor.id': 'string',
+    'actor.type': 'string',
+    action: 'string',
+    outcome: 'string',
+    'resource.type': 'string',
+    'resource.id': 'string',
+    channel: 'string',
+  },
+  indexes: [
+    { name: 'by_time', keys: byTime() },
+    { name: 'by_actor', keys: byTime('actor.id') },
+    { name: 'by_actor_type', keys: byTime('actor.type') },
+    { name: 'by_resource', keys: byTime('resource.type', 'resource.id') },
+    { name: 'by_action', keys: byTime('action') },
+    { name: 'by_outcome', keys: byTime('outcome') },
+    { name: 'by_channel', keys: byTime('channel') },
+    { name: 'by_sequence', keys: [['tenantId', 1], ['sequence', 1]], unique: true },
+  ],
+};
+
+export const AUDIT_TENANTS_COLLECTION: CollectionDefinition = {
+  name: AUDIT_TENANTS,
+  fields: { headSequence: 'number' },
+  indexes: [],
+};

@@ -1,0 +1,45 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AuditLogFilterParams, ReadYourWritesParams } from './audit-log.filters';
+
+export class ListParams extends ReadYourWritesParams {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class ExportParams extends AuditLogFilterParams {
+  @ApiPropertyOptional({ enum: ['ndjson', 'csv'], default: 'ndjson' })
+  @IsOptional()
+  @IsIn(['ndjson', 'csv'])
+  format: 'ndjson' | 'csv' = 'ndjson';
+}
+
+export class StreamParams extends AuditLogFilterParams {
+  @ApiPropertyOptional({ description: 'Resume after this sequence (same as the Last-Event-ID header)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(-1)
+  lastEventId?: number;
+}
+
+export class DetailParams {
+  @ApiPropertyOptional({ description: 'Wait (≤ 5 s) until the read model has applied this sequence of your tenant' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minSequence?: number;
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Principal } from '../../auth/principal';
+import { ProjectionRegistry } from '../../projections/projection-registry.service';
+import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { StoredAuditEvent } from '../audit-event';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { decodeCursor, encodeCursor } from './audit-cursor';
+import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
+import { FieldChange, fieldDiff } from './field-diff';
+
+export const AUDIT_LOG_PROJECTION = 'audit_log';
+const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
+
+export interface AuditEventPage {
+  items: StoredAuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface AuditEventDetail extends StoredAuditEvent {
+  diff: FieldChange[];
+  integrity: { sequence: number; prevHash: string; hash: string };
+}
+
+/** Reads of the audit-log read model; every read is scoped by the caller's tenant (and own records). */
+@Injectable()
+export class AuditLogReader {
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    private readonly projections: ProjectionRegistry,
+  ) {}
+
+  async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
+    const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
+    const docs = (await this.store.find(AUDIT_EVENTS, auditLogFilter(principal, params, before), {
+      sort: [['sortKey', -1]],
+      limit: params.limit + 1,
+    })) as unknown as AuditEventDocument[];
+    const page = docs.slice(0, params.limit);
+    return {
+      items: page.map(toStoredEvent),
+      nextCursor: docs.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
+    };
+  }
+
+  async detail(principal: Principal, eventId: string): Promise<AuditEventDetail> {
+    const doc = (await this.store.findById(AUDIT_EVENTS, auditDocumentId(principal.tenantId, eventId))) as unknown as AuditEventDocument | null;
+    // Another tenant's event, or someone else's for an own-records reader, is indistinguishable from none.
+    if (!doc || (ownRecordsOnly(principal) && doc.actor.id !== principal.subject)) {
+      throw new NotFoundException(`No audit event ${eventId} in your tenant`);
+    }
+    const event = toStoredEvent(doc);
+    return {
+      ...event,
+      diff: event.changes ? fieldDiff(event.changes.before ?? null, event.changes.after ?? null) : [],
+      integrity: { sequence: event.sequence, prevHash: event.prevHash, hash: event.hash },
+    };
+  }
+
+  /** Pages through matching events newest first, in constant memory (export). */
+  async *scan(filter: Filter, pageSize = 1000): AsyncGenerator<AuditEventDocument[]> {
+    let before: string | undefined;
+    for (;;) {
+      const sortKey = { ...((filter.sortKey as object | undefined) ?? {}) } as { $gte?: string; $lt?: string };
+      if (before !== undefined) sortKey.$lt = sortKey.$lt !== undefined && sortKey.$lt < before ? sortKey.$lt : before;
+      const where = Object.keys(sortKey).length ? { ...filter, sortKey } : filter;
+      const page = (await this.store.find(AUDIT_EVENTS, where, { sort: [['sortKey', -1]], limit: pageSize })) as unknown as AuditEventDocument[];
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      before = page[page.length - 1].sortKey;
+    }
+  }
+
+  /** Matching events with sequence > `after`, oldest first (live tail). */
+  async after(filter: Filter, afterSequence: number, limit: number): Promise<AuditEventDocument[]> {
+    return (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+  }
+
+  async head(tenantId: string): Promise<AuditTenantDocument | null> {
+    return (await this.store.findById(AUDIT_TENANTS, tenantId)) as AuditTenantDocument | null;
+  }
+
+  /** Waits (≤ 5 s) until the read model has applied `sequence` of the tenant; 503 if it has not. */
+  async awaitSequence(tenantId: string, sequence: number | undefined): Promise<void> {
+    if (sequence === undefined) return;
+    const deadline = Date.now() + READ_YOUR_WRITES_TIMEOUT_MS;
+    const runner = this.projections.runner(AUDIT_LOG_PROJECTION);
+    for (;;) {
+      const head = await this.head(tenantId);
+      if (head && head.headSequence >= sequence) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new ServiceUnavailableException(`The audit log has not applied sequence ${sequence} yet (at ${head?.headSequence ?? -1}); retry`);
+      }
+      await runner.nextCommit(Math.min(left, 250));
+    }
+  }
+
+  /** Waits for the next read-model commit (live tail), at most `ms`. */
+  nextCommit(ms: number): Promise<void> {
+    return this.projections.runner(AUDIT_LOG_PROJECTION).nextCommit(ms);
+  }
+}

@@ -1,0 +1,69 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Principal } from '../../auth/principal';
+import { Filter } from '../../read-store/read-store.port';
+import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES } from '../audit-event';
+
+const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value);
+
+/** Filters shared by list, export and the live stream (ARCHITECTURE §5). */
+export class AuditLogFilterParams {
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (inclusive), ISO-8601 with offset', example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Transform(toIso)
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'occurredAt < to (exclusive), ISO-8601 with offset', example: '2026-12-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Transform(toIso)
+  to?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) actorId?: string;
+  @ApiPropertyOptional({ enum: AUDIT_ACTOR_TYPES }) @IsOptional() @IsIn([...AUDIT_ACTOR_TYPES]) actorType?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) resourceType?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) resourceId?: string;
+  @ApiPropertyOptional({ example: 'invoice.update' }) @IsOptional() @IsString() @MaxLength(128) action?: string;
+  @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn([...OUTCOMES]) outcome?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn([...CHANNELS]) channel?: string;
+}
+
+export class ReadYourWritesParams extends AuditLogFilterParams {
+  @ApiPropertyOptional({ description: 'Wait (≤ 5 s) until the read model has applied this sequence of your tenant' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minSequence?: number;
+}
+
+/** True if the caller may only see events they performed (standard users). */
+export function ownRecordsOnly(principal: Principal): boolean {
+  return !principal.permissions.has('audit:read') && principal.permissions.has('audit:read:own');
+}
+
+/**
+ * The read-model filter for a caller: always scoped to the caller's tenant, and to their own
+ * actions when they may only read their own records.
+ */
+export function auditLogFilter(principal: Principal, params: AuditLogFilterParams, before?: string): Filter {
+  const filter: Filter = { tenantId: principal.tenantId };
+  if (ownRecordsOnly(principal)) {
+    filter['actor.id'] = params.actorId === undefined || params.actorId === principal.subject ? principal.subject : { $in: [] };
+  } else if (params.actorId !== undefined) {
+    filter['actor.id'] = params.actorId;
+  }
+  if (params.actorType !== undefined) filter['actor.type'] = params.actorType;
+  if (params.resourceType !== undefined) filter['resource.type'] = params.resourceType;
+  if (params.resourceId !== undefined) filter['resource.id'] = params.resourceId;
+  if (params.action !== undefined) filter.action = params.action;
+  if (params.outcome !== undefined) filter.outcome = params.outcome;
+  if (params.channel !== undefined) filter.channel = params.channel;
+  const upper = [params.to, before].filter((v): v is string => v !== undefined).sort()[0];
+  if (params.from !== undefined || upper !== undefined) {
+    filter.sortKey = { ...(params.from !== undefined ? { $gte: params.from } : {}), ...(upper !== undefined ? { $lt: upper } : {}) };
+  }
+  return filter;
+}

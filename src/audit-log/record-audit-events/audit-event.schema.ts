@@ -1,0 +1,77 @@
+import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES, SENSITIVITIES } from '../audit-event';
+
+const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength }) as const;
+
+/** JSON Schema (draft 2020-12 subset, also valid OpenAPI 3 schema) of one submitted audit event. */
+export const AUDIT_EVENT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['occurredAt', 'actor', 'action', 'resource', 'channel'],
+  properties: {
+    id: { type: 'string', format: 'uuid', description: 'Idempotency key; assigned by the server if absent.' },
+    tenantId: { ...text(128), pattern: '^[A-Za-z0-9_.:]+$', description: 'Platform ingestors only; others write to their token tenant.' },
+    occurredAt: { type: 'string', format: 'date-time', description: 'ISO-8601 with offset; stored in UTC; at most 5 minutes in the future.' },
+    actor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type'],
+      properties: {
+        id: text(256),
+        type: { type: 'string', enum: [...AUDIT_ACTOR_TYPES] },
+        role: text(128),
+        sessionId: text(256),
+        ip: { anyOf: [{ type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }] },
+        userAgent: text(1024),
+        onBehalfOf: text(256),
+      },
+    },
+    action: { ...text(128), pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', examples: ['invoice.update'] },
+    outcome: { type: 'string', enum: [...OUTCOMES], default: 'success' },
+    resource: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'id'],
+      properties: {
+        type: text(128),
+        id: text(256),
+        name: text(512),
+        sensitivity: { type: 'string', enum: [...SENSITIVITIES] },
+      },
+    },
+    changes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        before: { type: ['object', 'null'] },
+        after: { type: ['object', 'null'] },
+      },
+    },
+    channel: { type: 'string', enum: [...CHANNELS] },
+    context: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { requestId: text(256), correlationId: text(256), workflowId: text(256), sourceService: text(256) },
+    },
+    dataSubjects: { type: 'array', maxItems: 1000, uniqueItems: true, items: text(256) },
+    metadata: { type: 'object' },
+  },
+} as const;
+
+export const AUDIT_EVENT_EXAMPLE = {
+  id: '3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70',
+  occurredAt: '2026-11-26T09:15:00.000Z',
+  actor: { id: 'alice', type: 'user', role: 'finance_manager', sessionId: 's-81', ip: '203.0.113.7' },
+  action: 'invoice.update',
+  outcome: 'success',
+  resource: { type: 'invoice', id: 'INV-1042', sensitivity: 'financial' },
+  changes: { before: { amount: 1200, status: 'draft' }, after: { amount: 1250, status: 'approved' } },
+  channel: 'ui',
+  context: { requestId: 'req-9a', sourceService: 'billing' },
+};
+
+export const AUDIT_BATCH_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['events'],
+  properties: { events: { type: 'array', minItems: 1, items: AUDIT_EVENT_SCHEMA } },
+} as const;

@@ -1,0 +1,87 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { AuditEventInput, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_FUTURE_SKEW_MS } from '../audit-event';
+import { AUDIT_EVENT_SCHEMA } from './audit-event.schema';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The submission is malformed: schema or semantic errors, with field paths. Nothing is written. */
+export class AuditEventValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`${errors.length} validation error(s): ${errors.slice(0, 3).map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    this.name = 'AuditEventValidationError';
+  }
+}
+
+/** The submission exceeds a size limit (event bytes or batch count). */
+export class AuditEventTooLargeError extends Error {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'AuditEventTooLargeError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, coerceTypes: false, allowUnionTypes: true });
+addFormats(ajv, ['date-time', 'uuid', 'ipv4', 'ipv6']);
+const validateEvent: ValidateFunction = ajv.compile(AUDIT_EVENT_SCHEMA);
+
+/**
+ * Validates submitted events, all or nothing, with a compiled JSON schema (class-validator costs
+ * ~80 µs per event, see ADR 001). Applies defaults and normalises occurredAt to UTC in place.
+ */
+export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'events'): AuditEventInput[] {
+  if (!Array.isArray(events)) throw new AuditEventValidationError([{ path: pathPrefix, message: 'must be an array of events' }]);
+  if (events.length === 0) throw new AuditEventValidationError([{ path: pathPrefix, message: 'must contain at least one event' }]);
+  if (events.length > MAX_BATCH_EVENTS) {
+    throw new AuditEventTooLargeError(`A batch holds at most ${MAX_BATCH_EVENTS} events; got ${events.length}`);
+  }
+  const errors: FieldError[] = [];
+  const tooLarge: FieldError[] = [];
+  const latest = now.getTime() + MAX_FUTURE_SKEW_MS;
+  events.forEach((event, index) => {
+    const at = pathPrefix ? `${pathPrefix}[${index}]` : '';
+    if (!validateEvent(event)) {
+      errors.push(...(validateEvent.errors ?? []).map((e) => toFieldError(at, e)));
+      return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(event));
+    if (bytes > MAX_EVENT_BYTES) tooLarge.push({ path: at || '(event)', message: `is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` });
+    const input = event as AuditEventInput;
+    const occurredAt = new Date(input.occurredAt);
+    if (Number.isNaN(occurredAt.getTime())) {
+      errors.push({ path: join(at, 'occurredAt'), message: 'is not a valid date-time' });
+    } else if (occurredAt.getTime() > latest) {
+      errors.push({ path: join(at, 'occurredAt'), message: 'is more than 5 minutes in the future' });
+    } else {
+      input.occurredAt = occurredAt.toISOString();
+    }
+  });
+  if (tooLarge.length) throw new AuditEventTooLargeError(`An event may be at most ${MAX_EVENT_BYTES} bytes`, tooLarge);
+  if (errors.length) throw new AuditEventValidationError(errors);
+  return events as AuditEventInput[];
+}
+
+function toFieldError(at: string, error: ErrorObject): FieldError {
+  const path = join(at, error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['));
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { path: join(path, String(error.params.additionalProperty)), message: 'is not an accepted field' };
+    case 'required':
+      return { path: join(path, String(error.params.missingProperty)), message: 'is required' };
+    case 'enum':
+      return { path, message: `must be one of ${(error.params.allowedValues as string[]).join(', ')}` };
+    default:
+      return { path: path || '(event)', message: error.message ?? 'is invalid' };
+  }
+}
+
+function join(base: string, field: string): string {
+  if (!field) return base;
+  return base ? (field.startsWith('[') ? `${base}${field}` : `${base}.${field}`) : field;
+}

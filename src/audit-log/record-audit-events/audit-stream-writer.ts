@@ -1,0 +1,300 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
+import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
+import { auditStreamOf } from '../../event-store/stream-names';
+import { chainHash, GENESIS_HASH } from '../../integrity/hash-chain';
+import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
+import { submittedFingerprint } from '../audit-fingerprint';
+import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log.errors';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+
+/** An event recorded but possibly not yet in the read model: enough to answer a resend. */
+interface RecentEvent {
+  sequence: number;
+  /** Kept for this instance's own appends; loaded from the stream on demand otherwise. */
+  event?: StoredAuditEvent;
+}
+
+interface Submission {
+  inputs: AuditEventInput[];
+  resolve(receipts: RecordedReceipt[]): void;
+  reject(error: unknown): void;
+}
+
+interface TenantLog {
+  tenantId: string;
+  stream: string;
+  loaded: boolean;
+  headSequence: number;
+  headHash: string;
+  recent: Map<string, RecentEvent>;
+  queue: Submission[];
+  flushing: boolean;
+  lastUsed: number;
+}
+
+type Planned =
+  | { kind: 'existing'; event: StoredAuditEvent }
+  | { kind: 'new'; input: AuditEventInput; id: string; index: number };
+
+const MAX_EVENTS_PER_APPEND = 5000;
+const MAX_CONFLICT_RETRIES = 10;
+const IDLE_EVICTION_MS = 10 * 60 * 1000;
+
+/**
+ * Appends audit events to `audit-<tenant>` streams with a per-tenant group commit: concurrent
+ * submissions are coalesced into one append (one fsync), their hashes chained in order. A submission
+ * resolves only once its append is durable. Each submission is all-or-nothing.
+ */
+@Injectable()
+export class AuditStreamWriter implements OnModuleDestroy {
+  private readonly logger = new Logger(AuditStreamWriter.name);
+  private readonly tenants = new Map<string, TenantLog>();
+  private readonly sweeper: NodeJS.Timeout;
+  /** Emits `appended` (tenantId, StoredAuditEvent[]) after each durable append. */
+  readonly appended = new EventEmitter();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {
+    this.appended.setMaxListeners(0);
+    this.sweeper = setInterval(() => this.evictIdle(), 60_000).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Records the events atomically in the tenant's log; resolves with one receipt per event. */
+  record(tenantId: string, inputs: AuditEventInput[]): Promise<RecordedReceipt[]> {
+    const log = this.logOf(tenantId);
+    return new Promise((resolve, reject) => {
+      log.queue.push({ inputs, resolve, reject });
+      if (!log.flushing) {
+        log.flushing = true;
+        // Let submissions that arrive in the same tick join this append.
+        setImmediate(() => void this.flush(log));
+      }
+    });
+  }
+
+  private async flush(log: TenantLog): Promise<void> {
+    try {
+      while (log.queue.length > 0) {
+        const batch: Submission[] = [];
+        let count = 0;
+        while (log.queue.length > 0 && (batch.length === 0 || count + log.queue[0].inputs.length <= MAX_EVENTS_PER_APPEND)) {
+          const next = log.queue.shift()!;
+          batch.push(next);
+          count += next.inputs.length;
+        }
+        await this.commit(log, batch);
+      }
+    } finally {
+      log.flushing = false;
+      log.lastUsed = Date.now();
+    }
+  }
+
+  private async commit(log: TenantLog, batch: Submission[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      let pending = batch;
+      try {
+        if (!log.loaded) await this.load(log);
+        const plans = await this.plan(log, batch);
+        pending = plans.filter((p) => p.plan !== null).map((p) => p.submission);
+        const accepted = plans.filter((p): p is { submission: Submission; plan: Planned[] } => p.plan !== null);
+        const fresh = this.chain(log, accepted.flatMap((p) => p.plan.filter((i): i is Extract<Planned, { kind: 'new' }> => i.kind === 'new')));
+        if (fresh.length > 0) {
+          await this.events.append(log.stream, fresh.map(toNewEvent), log.headSequence === -1 ? 'no_stream' : log.headSequence);
+          const last = fresh[fresh.length - 1];
+          log.headSequence = last.sequence;
+          log.headHash = last.hash;
+          for (const event of fresh) log.recent.set(event.id, { sequence: event.sequence, event });
+          this.appended.emit('appended', log.tenantId, fresh);
+        }
+        for (const { submission, plan } of accepted) {
+          submission.resolve(plan.map((item) => receiptOf(item.kind === 'new' ? fresh[item.index] : item.event, item.kind === 'existing')));
+        }
+        return;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < MAX_CONFLICT_RETRIES) {
+          // Another instance appended to this tenant's stream: learn its events, then plan again.
+          await this.readTail(log).catch(() => (log.loaded = false));
+          continue;
+        }
+        log.loaded = false; // unknown state: reload before the next append
+        this.logger.error({ msg: 'append failed', tenantId: log.tenantId, error: error instanceof Error ? error.message : String(error) });
+        const failure =
+          error instanceof WrongExpectedRevisionError
+            ? new AuditLogUnavailableError('Too much write contention on this tenant log; retry', { cause: error })
+            : new AuditLogUnavailableError('The audit log is unavailable; nothing was recorded', { cause: error });
+        pending.forEach((s) => s.reject(failure));
+        return;
+      }
+    }
+  }
+
+  /**
+   * Resolves each submission into new events and idempotent resends, or rejects it (reused id with
+   * different content). Ids are checked against the recent window, the read model, and the batch.
+   */
+  private async plan(log: TenantLog, batch: Submission[]): Promise<Array<{ submission: Submission; plan: Planned[] | null }>> {
+    const older = await this.lookupOlder(log, batch);
+    const claimed = new Map<string, { input: AuditEventInput; index: number }>();
+    let index = 0;
+    const result: Array<{ submission: Submission; plan: Planned[] | null }> = [];
+    for (const submission of batch) {
+      const plan: Planned[] = [];
+      const local = new Map<string, { input: AuditEventInput; index: number }>();
+      let conflict: string | null = null;
+      for (const input of submission.inputs) {
+        const id = input.id ?? randomUUID();
+        const known = input.id ? ((await this.recentEvent(log, id)) ?? older.get(id)) : undefined;
+        if (known) {
+          if (submittedFingerprint(known, id) !== submittedFingerprint(input, id)) conflict = id;
+          else plan.push({ kind: 'existing', event: known });
+        } else {
+          const sibling = local.get(id) ?? claimed.get(id);
+          if (sibling) {
+            if (submittedFingerprint(sibling.input, id) !== submittedFingerprint(input, id)) conflict = id;
+            else plan.push({ kind: 'new', input: sibling.input, id, index: sibling.index });
+          } else {
+            const entry = { input, index: index + local.size };
+            local.set(id, entry);
+            plan.push({ kind: 'new', input, id, index: entry.index });
+          }
+        }
+        if (conflict) break;
+      }
+      if (conflict) {
+        submission.reject(new IdempotencyConflictError(conflict));
+        result.push({ submission, plan: null });
+        continue;
+      }
+      local.forEach((entry, id) => claimed.set(id, entry));
+      index += local.size;
+      result.push({ submission, plan });
+    }
+    return result;
+  }
+
+  /** Assigns sequences and chains hashes for the new events, in submission order. */
+  private chain(log: TenantLog, items: Array<Extract<Planned, { kind: 'new' }>>): StoredAuditEvent[] {
+    const unique = new Map<number, Extract<Planned, { kind: 'new' }>>();
+    for (const item of items) if (!unique.has(item.index)) unique.set(item.index, item);
+    const recordedAt = new Date().toISOString();
+    let sequence = log.headSequence;
+    let prevHash = log.headHash;
+    const stored: StoredAuditEvent[] = [];
+    for (const [, { input, id }] of [...unique.entries()].sort(([a], [b]) => a - b)) {
+      sequence += 1;
+      const { id: _id, tenantId: _tenant, ...fields } = input;
+      const withoutHash = { ...fields, id, tenantId: log.tenantId, sequence, recordedAt, prevHash };
+      const hash = chainHash(prevHash, withoutHash);
+      stored.push({ ...withoutHash, hash });
+      prevHash = hash;
+    }
+    return stored;
+  }
+
+  /** Client ids not in the recent window are looked up in the read model (one query per batch). */
+  private async lookupOlder(log: TenantLog, batch: Submission[]): Promise<Map<string, StoredAuditEvent>> {
+    await this.pruneProjected(log);
+    const ids = new Set<string>();
+    for (const s of batch) for (const input of s.inputs) if (input.id && !log.recent.has(input.id)) ids.add(input.id);
+    const found = new Map<string, StoredAuditEvent>();
+    if (ids.size === 0) return found;
+    const docs = (await this.readStore.find(AUDIT_EVENTS, {
+      id: { $in: [...ids].map((id) => auditDocumentId(log.tenantId, id)) },
+    })) as unknown as AuditEventDocument[];
+    for (const doc of docs) found.set(doc.eventId, toStoredEvent(doc));
+    return found;
+  }
+
+  /** Forgets recent events the read model has committed (they are found there from now on). */
+  private async pruneProjected(log: TenantLog): Promise<void> {
+    if (log.recent.size === 0) return;
+    const projected = (await this.readStore.findById(AUDIT_TENANTS, log.tenantId)) as AuditTenantDocument | null;
+    if (!projected) return;
+    for (const [id, entry] of log.recent) if (entry.sequence <= projected.headSequence) log.recent.delete(id);
+  }
+
+  private async recentEvent(log: TenantLog, id: string): Promise<StoredAuditEvent | undefined> {
+    const entry = log.recent.get(id);
+    if (!entry) return undefined;
+    if (!entry.event) {
+      const [event] = await this.events.readStream(log.stream, { fromRevision: entry.sequence, maxCount: 1 });
+      entry.event = event?.data as unknown as StoredAuditEvent;
+    }
+    return entry.event;
+  }
+
+  /** First use of a tenant (or after an error): head of the stream, and the not-yet-projected tail. */
+  private async load(log: TenantLog): Promise<void> {
+    const projected = (await this.readStore.findById(AUDIT_TENANTS, log.tenantId)) as AuditTenantDocument | null;
+    log.recent.clear();
+    log.headSequence = projected ? projected.headSequence : -1;
+    log.headHash = projected ? projected.headHash : GENESIS_HASH;
+    if (projected) {
+      const [atHead] = await this.events.readStream(log.stream, { fromRevision: projected.headSequence, maxCount: 1 });
+      if (!atHead || (atHead.data as unknown as StoredAuditEvent).hash !== projected.headHash) {
+        throw new AuditLogUnavailableError(`Read model of tenant ${log.tenantId} disagrees with its stream at ${projected.headSequence}`);
+      }
+    }
+    await this.readTail(log);
+    log.loaded = true;
+  }
+
+  /** Reads events after the known head (appended by another instance, or not yet projected). */
+  private async readTail(log: TenantLog): Promise<void> {
+    for (;;) {
+      const events: RecordedEvent[] = await this.events.readStream(log.stream, { fromRevision: log.headSequence + 1, maxCount: 1000 });
+      if (events.length === 0) return;
+      for (const recorded of events) {
+        const event = recorded.data as unknown as StoredAuditEvent;
+        log.recent.set(event.id, { sequence: event.sequence });
+        log.headSequence = event.sequence;
+        log.headHash = event.hash;
+      }
+    }
+  }
+
+  private logOf(tenantId: string): TenantLog {
+    let log = this.tenants.get(tenantId);
+    if (!log) {
+      log = {
+        tenantId,
+        stream: auditStreamOf(tenantId),
+        loaded: false,
+        headSequence: -1,
+        headHash: GENESIS_HASH,
+        recent: new Map(),
+        queue: [],
+        flushing: false,
+        lastUsed: Date.now(),
+      };
+      this.tenants.set(tenantId, log);
+    }
+    return log;
+  }
+
+  private evictIdle(): void {
+    const cutoff = Date.now() - IDLE_EVICTION_MS;
+    for (const [tenantId, log] of this.tenants) {
+      if (!log.flushing && log.queue.length === 0 && log.lastUsed < cutoff) this.tenants.delete(tenantId);
+    }
+  }
+}
+
+function toNewEvent(event: StoredAuditEvent): NewEvent {
+  return { id: event.id, type: AUDIT_EVENT_RECORDED, data: event as unknown as NewEvent['data'], metadata: { tenantId: event.tenantId } };
+}
+
+function receiptOf(event: StoredAuditEvent, duplicate: boolean): RecordedReceipt {
+  return { id: event.id, tenantId: event.tenantId, sequence: event.sequence, hash: event.hash, recordedAt: event.recordedAt, duplicate };
+}

@@ -1,0 +1,16 @@
+import { Principal } from './principal';
+
+/** Records refused requests of authenticated callers (privilege escalation attempts are evidence too). */
+export const ACCESS_DENIAL_RECORDER = Symbol('ACCESS_DENIAL_RECORDER');
+
+export interface DeniedRequest {
+  method: string;
+  route: string;
+  ip?: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, unknown>;
+}
+
+export interface AccessDenialRecorder {
+  recordDenial(principal: Principal, request: DeniedRequest, required: string[]): Promise<void>;
+}

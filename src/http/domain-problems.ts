@@ -1,0 +1,40 @@
+import { AuditEventTooLargeError, AuditEventValidationError } from '../audit-log/record-audit-events/audit-event.validator';
+import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log/audit-log.errors';
+import { InvalidQueryError } from '../read-store/read-store.errors';
+import { ProblemDetails } from './problem-details.filter';
+
+const BASE = 'https://problems.audit-trail.dev';
+
+/** Typed domain errors → problem details. Handlers throw these; controllers stay thin. */
+export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance' | 'requestId'> | null {
+  if (error instanceof AuditEventValidationError) {
+    return { type: `${BASE}/validation-failed`, title: 'Validation Failed', status: 422, detail: 'The submission is invalid; nothing was recorded.', errors: error.errors };
+  }
+  if (error instanceof AuditEventTooLargeError) {
+    return { type: `${BASE}/payload-too-large`, title: 'Payload Too Large', status: 413, detail: `${error.message}; nothing was recorded.`, ...(error.errors.length ? { errors: error.errors } : {}) };
+  }
+  if (error instanceof IdempotencyConflictError) {
+    return {
+      type: `${BASE}/idempotency-conflict`,
+      title: 'Idempotency Conflict',
+      status: 409,
+      detail: `${error.message}; nothing of this submission was recorded.`,
+      errors: [{ path: 'id', message: `${error.eventId} is already used by a different event` }],
+    };
+  }
+  if (error instanceof AuditLogUnavailableError) {
+    return { type: `${BASE}/audit-log-unavailable`, title: 'Service Unavailable', status: 503, detail: error.message };
+  }
+  if (error instanceof InvalidQueryError) {
+    return { type: `${BASE}/invalid-query`, title: 'Bad Request', status: 400, detail: error.message };
+  }
+  // Errors raised by the body parser before any handler runs (malformed JSON, body too large).
+  const parserError = error as { type?: unknown; status?: unknown };
+  if (typeof parserError.type === 'string' && parserError.type.startsWith('entity.') && typeof parserError.status === 'number') {
+    if (parserError.status === 413) {
+      return { type: `${BASE}/payload-too-large`, title: 'Payload Too Large', status: 413, detail: 'The request body exceeds 5 MiB; nothing was recorded.' };
+    }
+    return { type: `${BASE}/malformed-body`, title: 'Bad Request', status: 400, detail: 'The request body is not valid JSON.' };
+  }
+  return null;
+}
