@@ -11,12 +11,17 @@ export interface FieldChange {
  * compared field by field and arrays index by index; anything else (or a type change) is a leaf.
  */
 export function fieldDiff(before: unknown, after: unknown, path = ''): FieldChange[] {
+  // A record created (no before) or deleted (no after): one entry per field, not one for the root.
+  if (!path && (before === null || before === undefined) && isObject(after)) return fieldDiff({}, after);
+  if (!path && (after === null || after === undefined) && isObject(before)) return fieldDiff(before, {});
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((key) => {
       const child = path ? `${path}.${key}` : key;
-      if (!(key in after) || after[key] === undefined) return key in before && before[key] !== undefined ? [{ path: child, change: 'removed' as const, before: before[key] }] : [];
-      if (!(key in before) || before[key] === undefined) return [{ path: child, change: 'added' as const, after: after[key] }];
+      const inBefore = Object.hasOwn(before, key) && before[key] !== undefined;
+      const inAfter = Object.hasOwn(after, key) && after[key] !== undefined;
+      if (!inAfter) return inBefore ? [{ path: child, change: 'removed' as const, before: before[key] }] : [];
+      if (!inBefore) return [{ path: child, change: 'added' as const, after: after[key] }];
       return fieldDiff(before[key], after[key], child);
     });
   }

@@ -8,7 +8,11 @@ export const AUDIT_EVENT_SCHEMA = {
   additionalProperties: false,
   required: ['occurredAt', 'actor', 'action', 'resource', 'channel'],
   properties: {
-    id: { type: 'string', format: 'uuid', description: 'Idempotency key; assigned by the server if absent.' },
+    id: {
+      type: 'string',
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: 'UUID idempotency key (stored lower-case); assigned by the server if absent.',
+    },
     tenantId: { ...text(128), pattern: '^[A-Za-z0-9_.:]+$', description: 'Platform ingestors only; others write to their token tenant.' },
     occurredAt: { type: 'string', format: 'date-time', description: 'ISO-8601 with offset; stored in UTC; at most 5 minutes in the future.' },
     actor: {

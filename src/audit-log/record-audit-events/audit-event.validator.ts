@@ -47,12 +47,14 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
   events.forEach((event, index) => {
     const at = pathPrefix ? `${pathPrefix}[${index}]` : '';
     if (!validateEvent(event)) {
-      errors.push(...(validateEvent.errors ?? []).map((e) => toFieldError(at, e)));
+      // An anyOf reports each failed branch too; its own error says it once.
+      errors.push(...(validateEvent.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => toFieldError(at, e)));
       return;
     }
     const bytes = Buffer.byteLength(JSON.stringify(event));
     if (bytes > MAX_EVENT_BYTES) tooLarge.push({ path: at || '(event)', message: `is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` });
     const input = event as AuditEventInput;
+    if (input.id !== undefined) input.id = input.id.toLowerCase();
     const occurredAt = new Date(input.occurredAt);
     if (Number.isNaN(occurredAt.getTime())) {
       errors.push({ path: join(at, 'occurredAt'), message: 'is not a valid date-time' });
@@ -76,6 +78,10 @@ function toFieldError(at: string, error: ErrorObject): FieldError {
       return { path: join(path, String(error.params.missingProperty)), message: 'is required' };
     case 'enum':
       return { path, message: `must be one of ${(error.params.allowedValues as string[]).join(', ')}` };
+    case 'anyOf':
+      return { path, message: path.endsWith('.ip') || path === 'ip' ? 'must be an IPv4 or IPv6 address' : 'matches none of the allowed forms' };
+    case 'pattern':
+      return { path, message: error.instancePath === '/id' ? 'must be a UUID' : `must match ${String(error.params.pattern)}` };
     default:
       return { path: path || '(event)', message: error.message ?? 'is invalid' };
   }

@@ -1,0 +1,157 @@
+import request from 'supertest';
+import { auditEvent } from '../support/audit-event.factory';
+import { createTestApp, TestApp } from '../support/test-app';
+import { bearer } from '../support/tokens';
+
+const writer = bearer({ roles: ['audit_writer'], sub: 'svc-billing', actorType: 'service' });
+const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
+
+describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  /** Head of the tenant's chain, read through the verify endpoint (whose own audit record is included). */
+  const head = async () => (await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body.headSequence as number;
+  const eventsRecordedBy = async (actorId: string) =>
+    (await http().get(`/v1/audit-events?actorId=${actorId}&limit=500&minSequence=${await head()}`).set('Authorization', officer).expect(200)).body.items;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(() => t.close());
+
+  it('records one event durably and returns its receipt; the stored entry has server fields in UTC', async () => {
+    const event = auditEvent({ occurredAt: '2026-11-20T11:00:00+01:00' });
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(201);
+    expect(res.body).toEqual({ id: event.id, tenantId: 'acme', sequence: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/), recordedAt: expect.any(String), duplicate: false });
+
+    const detail = await http().get(`/v1/audit-events/${event.id}?minSequence=0`).set('Authorization', officer).expect(200);
+    expect(detail.body).toMatchObject({
+      id: event.id,
+      tenantId: 'acme',
+      occurredAt: '2026-11-20T10:00:00.000Z',
+      sequence: 0,
+      prevHash: '0'.repeat(64),
+      hash: res.body.hash,
+      integrity: { sequence: 0, prevHash: '0'.repeat(64), hash: res.body.hash },
+      diff: [{ path: 'amount', change: 'modified', before: 100, after: 120 }],
+    });
+  });
+
+  it('records a batch atomically with contiguous sequences and a valid chain', async () => {
+    const events = Array.from({ length: 25 }, (_, i) => auditEvent({ resource: { type: 'invoice', id: `INV-${i}` } }));
+    const res = await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events }).expect(201);
+    expect(res.body.results.map((r: { id: string }) => r.id)).toEqual(events.map((e) => e.id));
+    expect(res.body.results.map((r: { sequence: number }) => r.sequence)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    const verify = await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200);
+    // 25 events (0..24), then the verify request is itself recorded (25) before it reads the chain.
+    expect(verify.body).toMatchObject({ valid: true, headSequence: 25 });
+  });
+
+  it('coalesces concurrent submissions into appends without gaps or duplicates', async () => {
+    const events = Array.from({ length: 60 }, () => auditEvent());
+    const results = await Promise.all(events.map((e) => http().post('/v1/audit-events').set('Authorization', writer).send(e)));
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const sequences = results.map((r) => r.body.sequence as number).sort((a, b) => a - b);
+    expect(sequences).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect((await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body.valid).toBe(true);
+  });
+
+  it('treats the id as an idempotency key: a resend returns the original, a different payload is a 409', async () => {
+    const event = auditEvent();
+    const first = await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(201);
+    const again = await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(200);
+    expect(again.body).toEqual({ ...first.body, duplicate: true });
+
+    const conflict = await http()
+      .post('/v1/audit-events')
+      .set('Authorization', writer)
+      .send({ ...event, action: 'invoice.delete' })
+      .expect(409);
+    expect(conflict.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(conflict.body.errors).toEqual([{ path: 'id', message: expect.stringContaining(event.id as string) }]);
+
+    // In a batch: resent ids come back as duplicates, new ones are recorded; a conflicting one fails the whole batch.
+    const fresh = auditEvent();
+    const batch = await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events: [event, fresh] }).expect(201);
+    expect(batch.body.results.map((r: { duplicate: boolean }) => r.duplicate)).toEqual([true, false]);
+    const before = await head();
+    await http()
+      .post('/v1/audit-events/batch')
+      .set('Authorization', writer)
+      .send({ events: [auditEvent(), { ...fresh, outcome: 'failure' }] })
+      .expect(409);
+    expect(await head()).toBe(before + 1); // +1: the head() verify request itself is audited; nothing of the batch
+  });
+
+  it('finds an id again after the read model has caught up (idempotency beyond the in-memory window)', async () => {
+    const event = auditEvent();
+    await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(201);
+    await http().get(`/v1/audit-events/${event.id}?minSequence=0`).set('Authorization', officer).expect(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(200);
+    expect(again.body.sequence).toBe(0);
+  });
+
+  it.each([
+    ['an unknown top-level field', { extra: 1 }, 'events[1].extra', 'is not an accepted field'],
+    ['an unknown nested field', { actor: { id: 'a', type: 'user', nickname: 'x' } }, 'events[1].actor.nickname', 'is not an accepted field'],
+    ['a missing field', { resource: undefined }, 'events[1].resource', 'is required'],
+    ['a bad enum', { channel: 'fax' }, 'events[1].channel', 'must be one of ui, api, workflow, system'],
+    ['a date without offset', { occurredAt: '2026-11-20T10:00:00' }, 'events[1].occurredAt', expect.any(String)],
+    ['a date far in the future', { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }, 'events[1].occurredAt', 'is more than 5 minutes in the future'],
+  ])('refuses a batch with %s (422, field path) and records none of it', async (_label, override, path, message) => {
+    const before = await head();
+    const res = await http()
+      .post('/v1/audit-events/batch')
+      .set('Authorization', writer)
+      .send({ events: [auditEvent(), auditEvent(override)] })
+      .expect(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, title: 'Validation Failed' });
+    expect(res.body.errors).toContainEqual({ path, message });
+    expect(await head()).toBe(before + 1); // the verify read itself is audited; nothing else was written
+  });
+
+  it('refuses oversized input with 413: > 1000 events, an event > 64 KiB, a body > 5 MiB', async () => {
+    const tooMany = Array.from({ length: 1001 }, () => auditEvent());
+    await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events: tooMany }).expect(413);
+    await http()
+      .post('/v1/audit-events')
+      .set('Authorization', writer)
+      .send(auditEvent({ metadata: { blob: 'x'.repeat(65 * 1024) } }))
+      .expect(413);
+    const big = Array.from({ length: 90 }, () => auditEvent({ metadata: { blob: 'y'.repeat(60 * 1024) } }));
+    const res = await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events: big }).expect(413);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(await head()).toBe(0); // only the head() verify request's own record
+  });
+
+  it('refuses malformed JSON with 400 problem+json', async () => {
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).set('Content-Type', 'application/json').send('{"occurredAt": ').expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('writes to the token tenant; a tenantId in the body needs a platform ingestor, and one tenant per batch', async () => {
+    await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent({ tenantId: 'globex' })).expect(403);
+    const ingestor = bearer({ roles: ['platform_ingestor'], sub: 'platform', tenant: 'platform', actorType: 'service' });
+    const res = await http().post('/v1/audit-events').set('Authorization', ingestor).send(auditEvent({ tenantId: 'globex' })).expect(201);
+    expect(res.body.tenantId).toBe('globex');
+    await http()
+      .post('/v1/audit-events/batch')
+      .set('Authorization', ingestor)
+      .send({ events: [auditEvent({ tenantId: 'globex' }), auditEvent({ tenantId: 'initech' })] })
+      .expect(403);
+  });
+
+  it('keeps tenants apart: another tenant cannot see or verify this tenant’s events', async () => {
+    const event = auditEvent();
+    await http().post('/v1/audit-events').set('Authorization', writer).send(event).expect(201);
+    const otherOfficer = bearer({ roles: ['compliance_officer'], tenant: 'globex', sub: 'gary' });
+    await http().get(`/v1/audit-events/${event.id}`).set('Authorization', otherOfficer).expect(404);
+    const list = await http().get('/v1/audit-events?action=invoice.update').set('Authorization', otherOfficer).expect(200);
+    expect(list.body.items).toEqual([]);
+    // globex's log holds only globex's own three audited reads: the detail attempt, the search, this verify.
+    expect((await http().get('/v1/integrity/verify').set('Authorization', otherOfficer).expect(200)).body.headSequence).toBe(2);
+    expect(await eventsRecordedBy('alice')).toHaveLength(1);
+  });
+});
