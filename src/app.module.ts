@@ -7,6 +7,7 @@ import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
+import { PROJECTION_MODULES } from './projections/projection-modules';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
@@ -21,6 +22,7 @@ export class AppModule implements NestModule {
         EventStoreModule,
         ReadStoreModule,
         ProjectionsModule.forRoot({ autoStart: options.startProjections }),
+        ...PROJECTION_MODULES,
         AuthModule,
         SelfAuditModule,
         AuditLogModule,

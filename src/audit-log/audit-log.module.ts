@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AuditLogProjection } from './audit-log.projection';
 import { AuditLogWriterModule } from './audit-log-writer.module';
 import { AuditLogQueryController } from './query/audit-log-query.controller';
 import { AuditLogReader } from './query/audit-log-reader';
@@ -11,7 +10,7 @@ import { RecordAuditEventsHandler } from './record-audit-events/record-audit-eve
 @Module({
   imports: [CqrsModule, AuditLogWriterModule],
   controllers: [RecordAuditEventsController, AuditLogQueryController],
-  providers: [AuditLogProjection, RecordAuditEventsHandler, AuditLogReader, ListAuditEventsHandler, GetAuditEventHandler],
+  providers: [RecordAuditEventsHandler, AuditLogReader, ListAuditEventsHandler, GetAuditEventHandler],
   exports: [AuditLogReader],
 })
 export class AuditLogModule {}

@@ -68,6 +68,12 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVELS as unknown as string[])
   LOG_LEVEL: LogLevel = 'info';
 
+  /** Where projections run: a worker thread of this process (default), or the main thread. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['worker', 'inline'])
+  PROJECTION_MODE: 'worker' | 'inline' = 'worker';
+
   /** HS256 shared secret (at least 32 characters). Exclusive with JWT_PUBLIC_KEY. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -106,6 +112,7 @@ export interface AppConfig {
   http: { host: string; port: number };
   logLevel: LogLevel;
   jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
+  projections: { mode: 'worker' | 'inline' };
 }
 
 export class ConfigValidationError extends Error {
@@ -150,6 +157,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { host: parsed.HOST, port: parsed.PORT },
     logLevel: parsed.LOG_LEVEL,
     jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
+    projections: { mode: parsed.PROJECTION_MODE },
   };
 }
 
@@ -160,14 +168,19 @@ function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {
   if (env.JWT_SECRET) return { kind: 'secret', secret: env.JWT_SECRET };
   if (env.JWT_PUBLIC_KEY) {
     const pem = env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
-    let keyType: string | undefined;
+    let key;
     try {
-      keyType = createPublicKey(pem).asymmetricKeyType;
+      key = createPublicKey(pem);
     } catch {
       throw new ConfigValidationError(['JWT_PUBLIC_KEY: not a PEM public key']);
     }
+    const keyType = key.asymmetricKeyType;
     if (keyType === 'rsa') return { kind: 'public-key', publicKeyPem: pem, algorithm: 'RS256' };
-    if (keyType === 'ec') return { kind: 'public-key', publicKeyPem: pem, algorithm: 'ES256' };
+    if (keyType === 'ec') {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve !== 'prime256v1') throw new ConfigValidationError([`JWT_PUBLIC_KEY: EC key on curve ${curve}; ES256 needs P-256 (prime256v1)`]);
+      return { kind: 'public-key', publicKeyPem: pem, algorithm: 'ES256' };
+    }
     throw new ConfigValidationError([`JWT_PUBLIC_KEY: unsupported key type ${keyType}; use an RSA (RS256) or EC P-256 (ES256) key`]);
   }
   if (env.NODE_ENV === 'production') {

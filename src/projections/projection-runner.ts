@@ -5,6 +5,7 @@ import { ReadStore } from '../read-store/read-store.port';
 import { inBatches } from './in-batches';
 import { Projection } from './projection';
 import { ProjectionBatch } from './projection-batch';
+import { ProjectionRunnerView } from './projection-runner-view';
 
 export interface ProjectionStatus {
   name: string;
@@ -29,7 +30,7 @@ export interface ProjectionRunnerOptions {
  * catch-up from the stored checkpoint, then live, in batches; each batch's writes and the new
  * checkpoint are committed together. A failing event is retried with backoff, never skipped.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionRunnerView {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
@@ -52,7 +53,8 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.logger = new Logger(`Projection:${projection.definition.name}`);
-    this.batchSize = options.batchSize ?? 1000;
+    // Large commits: each commit rewrites every index page it touched, so fewer, larger ones are cheaper.
+    this.batchSize = options.batchSize ?? 10_000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.clock = options.clock ?? Date.now;
   }

@@ -94,6 +94,11 @@ export interface ReadStore {
    * under an unchanged version.
    */
   prepareProjection(definition: ProjectionDefinition): Promise<PreparedProjection>;
+  /**
+   * Makes a projection's collections queryable from this connection without creating, checking or
+   * dropping anything (another thread or process runs and prepares the projection).
+   */
+  attachProjection(definition: ProjectionDefinition): Promise<void>;
   /** Drops the projection's data and checkpoint; it will be rebuilt from the start of the log. */
   resetProjection(definition: ProjectionDefinition): Promise<void>;
   getCheckpoint(projection: string): Promise<CheckpointInfo | null>;

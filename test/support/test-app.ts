@@ -16,7 +16,7 @@ export interface TestApp {
 /** The real application over embedded stores in a temp dir, plus any extra test modules. */
 export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object> } = {}): Promise<TestApp> {
   const temp = makeTempDir();
-  const config = loadAppConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, ...options.env });
+  const config = loadAppConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, PROJECTION_MODE: 'inline', ...options.env });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...((options.imports ?? []) as DynamicModule[])],
   }).compile();

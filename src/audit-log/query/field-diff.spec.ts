@@ -124,7 +124,7 @@ describe(fieldDiff.name, () => {
     // The detail endpoint calls fieldDiff(changes.before ?? null, changes.after ?? null), so every
     // creation/deletion event shows a single "(root) modified" instead of a field-level diff.
     it('lists every field of a created record as added', () => {
-      // BUG: a null `before` (creation) gives one '(root)' 'modified' entry, not field-level 'added' entries.
+      // Regression: a null `before` (creation) once gave one '(root)' 'modified' entry, not field-level 'added' entries.
       expect(fieldDiff(null, { amount: 1200, status: 'draft' })).toStrictEqual([
         { path: 'amount', change: 'added', after: 1200 },
         { path: 'status', change: 'added', after: 'draft' },
@@ -132,7 +132,7 @@ describe(fieldDiff.name, () => {
     });
 
     it('lists every field of a deleted record as removed', () => {
-      // BUG: a null `after` (deletion) gives one '(root)' 'modified' entry, not field-level 'removed' entries.
+      // Regression: a null `after` (deletion) once gave one '(root)' 'modified' entry, not field-level 'removed' entries.
       expect(fieldDiff({ amount: 1200, status: 'draft' }, null)).toStrictEqual([
         { path: 'amount', change: 'removed', before: 1200 },
         { path: 'status', change: 'removed', before: 'draft' },
@@ -141,9 +141,7 @@ describe(fieldDiff.name, () => {
   });
 
   describe('fields named like Object.prototype members', () => {
-    // BUG: presence is tested with `key in obj`, which also sees inherited members, so a field named
-    // `constructor`, `toString`, `valueOf`… that is removed or added is reported as 'modified' to or
-    // from a Function (e.g. after: Object.prototype.constructor). Should use Object.hasOwn.
+    // Regression: presence was once tested with `key in obj`, which also sees inherited members, so a field named
     it.each(['constructor', 'toString'])('reports a removed field named %s as removed', (key) => {
       expect(fieldDiff({ [key]: 'x' }, {})).toStrictEqual([{ path: key, change: 'removed', before: 'x' }]);
     });

@@ -1,8 +1,12 @@
+import { Logger } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
 import { parseArgs } from 'node:util';
 import { ConfigValidationError, loadAppConfig } from '../../config/app-config';
 import { resolveJwtVerification } from '../jwt-keys';
+import { JsonLogger } from '../../logging/json-logger';
 import { ACTOR_TYPES } from '../principal';
+
+const TENANT_ID = /^[A-Za-z0-9_.:]{1,128}$/;
 
 const USAGE = `usage: npm run token -- --tenant <id> --sub <user> [--roles r1,r2] [--sid <session>] [--actor-type user|admin|ai_agent|service] [--ttl 3600]
 Signs a development token with the configured JWT_SECRET, or with the secret generated into DATA_DIR.
@@ -24,12 +28,23 @@ function main(): number {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 64;
   }
+  if (!TENANT_ID.test(values.tenant)) {
+    process.stderr.write('--tenant must be 1-128 of A-Z a-z 0-9 _ . : (the service rejects anything else)\n');
+    return 64;
+  }
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl <= 0) {
+    process.stderr.write('--ttl must be a positive number of seconds\n');
+    return 64;
+  }
   const actorType = values['actor-type'] as string;
   if (!(ACTOR_TYPES as readonly string[]).includes(actorType)) {
     process.stderr.write(`--actor-type must be one of ${ACTOR_TYPES.join(', ')}\n`);
     return 64;
   }
   const config = loadAppConfig();
+  // stdout carries only the token (TOKEN=$(npm run token …)); diagnostics go to stderr.
+  Logger.overrideLogger(new JsonLogger(config.logLevel, (line) => process.stderr.write(`${line}\n`)));
   if (config.nodeEnv === 'production' || config.jwt.key.kind === 'public-key') {
     process.stderr.write('refusing: development tokens are only signed with a shared secret outside production\n');
     return 77;
@@ -43,7 +58,7 @@ function main(): number {
       ...(values.sid ? { sid: values.sid } : {}),
     },
     key,
-    { algorithm: 'HS256', subject: values.sub, expiresIn: Number(values.ttl), ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) },
+    { algorithm: 'HS256', subject: values.sub, expiresIn: ttl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) },
   );
   process.stdout.write(`${token}\n`);
   return 0;

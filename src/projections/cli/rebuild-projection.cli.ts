@@ -13,16 +13,17 @@ const USAGE = 'usage: npm run projection:rebuild -- <projection-name> | --list';
  * (compare-and-set) and resumes from the stored one.
  */
 async function main(argv: string[]): Promise<number> {
-  const config = loadAppConfig();
-  const logger = new JsonLogger(config.logLevel);
+  const name = argv[0];
+  if (!name || name === '--help') {
+    process.stderr.write(`${USAGE}\n`);
+    return name ? 0 : 64; // EX_USAGE
+  }
+  const config = { ...loadAppConfig(), projections: { mode: 'inline' as const } };
+  // stdout carries only results (--list); logs go to stderr.
+  const logger = new JsonLogger(config.logLevel, (line) => process.stderr.write(`${line}\n`));
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { startProjections: false }), { logger });
   try {
     const registry = app.get(ProjectionRegistry);
-    const name = argv[0];
-    if (!name || name === '--help') {
-      process.stderr.write(`${USAGE}\n`);
-      return 64; // EX_USAGE
-    }
     if (name === '--list') {
       process.stdout.write(`${registry.names().join('\n')}\n`);
       return 0;
@@ -31,11 +32,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown projection "${name}"; known: ${registry.names().join(', ') || 'none'}\n`);
       return 64;
     }
-    const runner = registry.runner(name);
+    const runner = registry.localRunner(name);
     const started = performance.now();
     await runner.reset();
     const applied = await runner.catchUp();
-    logger.log({ msg: 'projection rebuilt', projection: name, events: applied, seconds: Math.round(performance.now() - started) / 1000 }, 'Rebuild');
+    const result = { msg: 'projection rebuilt', projection: name, events: applied, seconds: Math.round(performance.now() - started) / 1000 };
+    logger.log(result, 'Rebuild');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
     await app.close();

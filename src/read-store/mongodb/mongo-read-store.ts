@@ -101,6 +101,11 @@ export class MongoReadStore implements ReadStore {
     return { position: null, rebuilt: row !== null };
   }
 
+  async attachProjection(definition: ProjectionDefinition): Promise<void> {
+    assertValidDefinition(definition);
+    for (const collection of definition.collections) this.modelFor(collection);
+  }
+
   async resetProjection(definition: ProjectionDefinition): Promise<void> {
     await this.checkpoints.deleteOne({ _id: definition.name });
     await this.dropCollections(definition.collections.map((c) => c.name));
@@ -197,26 +202,32 @@ export class MongoReadStore implements ReadStore {
 
   private async ensureCollections(collections: CollectionDefinition[]): Promise<void> {
     for (const collection of collections) {
-      let entry = this.models.get(collection.name);
-      if (!entry) {
-        const schema = new Schema<StoredShape>(
-          { _id: { type: String, required: true }, _pos: { type: String, required: true } },
-          // strictQuery false: filters on fields outside this minimal schema must reach the server
-          // (they were validated against the collection definition already).
-          { collection: collection.name, strict: false, strictQuery: false, versionKey: false, autoIndex: false, autoCreate: false },
-        );
-        for (const index of collection.indexes) {
-          schema.index(Object.fromEntries(index.keys), { name: index.name, unique: index.unique ?? false });
-        }
-        if (this.connection.models[collection.name]) this.connection.deleteModel(collection.name);
-        entry = { definition: collection, model: this.connection.model<StoredShape>(collection.name, schema) };
-        this.models.set(collection.name, entry);
-      }
+      const entry = this.modelFor(collection);
       await entry.model.createCollection().catch((error: { codeName?: string }) => {
         if (error.codeName !== 'NamespaceExists') throw error;
       });
       await entry.model.createIndexes();
     }
+  }
+
+  /** The mongoose model of a collection, with its declared indexes (created by ensureCollections). */
+  private modelFor(collection: CollectionDefinition) {
+    let entry = this.models.get(collection.name);
+    if (!entry) {
+      const schema = new Schema<StoredShape>(
+        { _id: { type: String, required: true }, _pos: { type: String, required: true } },
+        // strictQuery false: filters on fields outside this minimal schema must reach the server
+        // (they were validated against the collection definition already).
+        { collection: collection.name, strict: false, strictQuery: false, versionKey: false, autoIndex: false, autoCreate: false },
+      );
+      for (const index of collection.indexes) {
+        schema.index(Object.fromEntries(index.keys), { name: index.name, unique: index.unique ?? false });
+      }
+      if (this.connection.models[collection.name]) this.connection.deleteModel(collection.name);
+      entry = { definition: collection, model: this.connection.model<StoredShape>(collection.name, schema) };
+      this.models.set(collection.name, entry);
+    }
+    return entry;
   }
 
   private async dropCollections(names: string[]): Promise<void> {

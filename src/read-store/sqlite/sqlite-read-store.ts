@@ -69,7 +69,11 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    // Derived data with many secondary indexes: keep hot index pages cached, and checkpoint the WAL
+    // less often so that a page dirtied by many commits is copied back once.
+    this.db.pragma('cache_size = -262144');
+    this.db.pragma('wal_autocheckpoint = 16384');
+    this.db.pragma('temp_store = MEMORY');
     this.db.exec(CHECKPOINTS_SCHEMA);
     this.faults = options.faults ?? {};
   }
@@ -101,6 +105,11 @@ export class SqliteReadStore implements ReadStore {
       .immediate();
     definition.collections.forEach((c) => this.registerCollection(c));
     return result;
+  }
+
+  async attachProjection(definition: ProjectionDefinition): Promise<void> {
+    assertValidDefinition(definition);
+    definition.collections.forEach((c) => this.registerCollection(c));
   }
 
   async resetProjection(definition: ProjectionDefinition): Promise<void> {

@@ -1,0 +1,182 @@
+/**
+ * Ingestion benchmarks (issue 3), all in one run on this machine:
+ *   1. raw better-sqlite3 insert loop of the same events (baseline: the storage floor);
+ *   2. batch ingestion over HTTP: 500 events of ~1 KiB per request, 4 concurrent clients;
+ *      projection lag sampled during the run, and time to catch up after load stops;
+ *   3. single-event POSTs at a fixed 1,000 req/s: latency percentiles.
+ * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.bench.ts
+ *   env BATCH_SECONDS (60), SINGLE_SECONDS (30), SINGLE_RATE (1000), RAW_SECONDS (10)
+ * The load generator runs on the same 2 cores as the service.
+ */
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeEvent, rng } from './lib/audit-events';
+import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+
+const BATCH_SECONDS = Number(process.env.BATCH_SECONDS ?? 60);
+const SINGLE_SECONDS = Number(process.env.SINGLE_SECONDS ?? 30);
+const SINGLE_RATE = Number(process.env.SINGLE_RATE ?? 1000);
+const RAW_SECONDS = Number(process.env.RAW_SECONDS ?? 10);
+const BATCH = 500;
+const PORT = 39000 + Math.floor(Math.random() * 1000);
+
+function rawSqliteBaseline(dir: string): { eventsPerSec: number; events: number } {
+  const db = new Database(path.join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+           event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream, revision))`);
+  const insert = db.prepare('INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const r = rng(7);
+  let revision = 0;
+  let events = 0;
+  const appendBatch = db.transaction((batch: ReturnType<typeof makeEvent>[]) => {
+    const now = new Date().toISOString();
+    for (const e of batch) insert.run('audit-acme', revision++, e.id, 'AuditEventRecorded.v1', JSON.stringify(e), '{}', now);
+  });
+  const started = performance.now();
+  while (performance.now() - started < RAW_SECONDS * 1000) {
+    const batch = Array.from({ length: BATCH }, () => makeEvent(r));
+    appendBatch(batch);
+    events += BATCH;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return { eventsPerSec: Math.round(events / seconds), events };
+}
+
+interface Health {
+  headPosition: string | null;
+  projections: Array<{ name: string; checkpoint: string | null }>;
+}
+
+/** Samples /health: lag = time from a head being observed until the audit_log checkpoint reaches it. */
+function startLagSampler(url: string) {
+  const pending: Array<{ at: number; head: string }> = [];
+  const lags: number[] = [];
+  let running = true;
+  let last: Health | null = null;
+  const loop = (async () => {
+    while (running) {
+      const at = performance.now();
+      try {
+        last = (await (await fetch(`${url}/health`)).json()) as Health;
+        const checkpoint = last.projections.find((p) => p.name === 'audit_log')?.checkpoint ?? null;
+        if (last.headPosition) pending.push({ at, head: last.headPosition });
+        while (pending.length && checkpoint !== null && pending[0].head <= checkpoint) lags.push(at - pending.shift()!.at);
+      } catch {
+        // keep sampling
+      }
+      await sleep(25);
+    }
+  })();
+  return {
+    lags,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function waitCaughtUp(url: string, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const h = (await (await fetch(`${url}/health`)).json()) as Health;
+    if (h.headPosition === h.projections.find((p) => p.name === 'audit_log')?.checkpoint) return performance.now() - started;
+    await sleep(10);
+  }
+  return Infinity;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bench-'));
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, batch: BATCH };
+  try {
+    const sample = makeEvent(rng(1));
+    results.eventBytes = Buffer.byteLength(JSON.stringify(sample));
+
+    console.log(`raw better-sqlite3 insert loop, ${RAW_SECONDS}s …`);
+    results.raw = rawSqliteBaseline(dir);
+
+    const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'));
+    const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
+    try {
+      const r = rng(42);
+      console.log(`batch ingestion: ${BATCH} events/request, 4 connections, ${BATCH_SECONDS}s …`);
+      const sampler = startLagSampler(service.url);
+      let peakRss = 0;
+      const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 500);
+      const batchRun = await autocannon({
+        url: service.url,
+        connections: 4,
+        duration: BATCH_SECONDS,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/audit-events/batch',
+            headers: { 'content-type': 'application/json', authorization: writer },
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => makeEvent(r)) }) }),
+          },
+        ],
+      });
+      clearInterval(rssTimer);
+      const catchUpMs = await waitCaughtUp(service.url);
+      await sampler.stop();
+      const accepted = batchRun['2xx'] * BATCH;
+      results.batch = {
+        seconds: BATCH_SECONDS,
+        requests: batchRun['2xx'],
+        non2xx: batchRun.non2xx,
+        errors: batchRun.errors,
+        eventsPerSec: Math.round(accepted / BATCH_SECONDS),
+        latencyMs: { p50: batchRun.latency.p50, p99: batchRun.latency.p99, max: batchRun.latency.max },
+        projectionLagMs: { samples: sampler.lags.length, p50: round(percentile(sampler.lags, 50)), p99: round(percentile(sampler.lags, 99)), max: round(Math.max(...sampler.lags)) },
+        catchUpAfterLoadMs: round(catchUpMs),
+        peakRssMb: round(peakRss),
+      };
+
+      console.log(`single-event POSTs at ${SINGLE_RATE} req/s, ${SINGLE_SECONDS}s …`);
+      const single = await autocannon({
+        url: service.url,
+        connections: 100,
+        overallRate: SINGLE_RATE,
+        duration: SINGLE_SECONDS,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/audit-events',
+            headers: { 'content-type': 'application/json', authorization: writer },
+            setupRequest: (req) => ({ ...req, body: JSON.stringify(makeEvent(r)) }),
+          },
+        ],
+      });
+      results.single = {
+        targetRate: SINGLE_RATE,
+        seconds: SINGLE_SECONDS,
+        achievedRate: round(single['2xx'] / SINGLE_SECONDS),
+        non2xx: single.non2xx,
+        errors: single.errors,
+        latencyMs: { p50: single.latency.p50, p90: single.latency.p90, p99: single.latency.p99, max: single.latency.max },
+      };
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const out = path.join(__dirname, 'results', `ingestion-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
+  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  console.log(JSON.stringify(results, null, 2));
+  console.log(`written to ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as jwt from 'jsonwebtoken';
+
+export const BENCH_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface RunningService {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the built service (dist/main.js) on 127.0.0.1 with embedded stores in `dataDir`. */
+export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('Build first: npm run build');
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', log, log],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`service did not become healthy; see ${logFile}`);
+    await sleep(100);
+  }
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function token(roles: string[], sub = 'bench', tenant = 'acme'): string {
+  return jwt.sign({ tenant, roles, actor_type: roles.includes('audit_writer') ? 'service' : 'user' }, BENCH_SECRET, {
+    algorithm: 'HS256',
+    subject: sub,
+    expiresIn: 24 * 3600,
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set size of a process, in MB (Linux). */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

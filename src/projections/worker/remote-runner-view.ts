@@ -1,0 +1,56 @@
+import { Position } from '../../event-store/event-store.port';
+import { ProjectionStatus } from '../projection-runner';
+import { ProjectionRunnerView } from '../projection-runner-view';
+
+/** The main thread's mirror of a projection running in the worker, fed by its status messages. */
+export class RemoteRunnerView implements ProjectionRunnerView {
+  private latest: ProjectionStatus;
+  private listeners: Array<() => void> = [];
+
+  constructor(readonly name: string, version: number) {
+    this.latest = { name, version, state: 'catching-up', checkpoint: null, lagMs: 0, lastError: null };
+  }
+
+  update(status: ProjectionStatus): void {
+    const advanced = status.checkpoint !== this.latest.checkpoint;
+    this.latest = status;
+    if (advanced) {
+      const listeners = this.listeners;
+      this.listeners = [];
+      listeners.forEach((notify) => notify());
+    }
+  }
+
+  markFailing(reason: string): void {
+    this.latest = { ...this.latest, state: 'failing', lastError: reason };
+  }
+
+  status(): ProjectionStatus {
+    return this.latest;
+  }
+
+  nextCommit(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const listeners = this.listeners;
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        const index = listeners.indexOf(done);
+        if (index >= 0) listeners.splice(index, 1);
+        resolve();
+      }
+      listeners.push(done);
+    });
+  }
+
+  async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = this.latest.checkpoint;
+      if (checkpoint !== null && checkpoint >= position) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.nextCommit(left);
+    }
+  }
+}

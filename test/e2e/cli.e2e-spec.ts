@@ -1,0 +1,251 @@
+import * as jwt from 'jsonwebtoken';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { auditEvent } from '../support/audit-event.factory';
+import { BuiltApp, buildApp, Exited, jsonLine, killAllChildren, runNode, startService } from '../support/built-app';
+import { makeTempDir } from '../support/temp-dir';
+import { bearer, TEST_JWT_SECRET } from '../support/tokens';
+
+/**
+ * The service and its command-line tools as a user runs them: compiled, as child processes, with a
+ * DATA_DIR of their own. See test/support/built-app.ts for where the compiled code comes from.
+ */
+
+const TOKEN_CLI = 'dist/auth/cli/issue-dev-token.cli.js';
+const REBUILD_CLI = 'dist/projections/cli/rebuild-projection.cli.js';
+const MAIN = 'dist/main.js';
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const CHILD_TIMEOUT_MS = 20_000;
+
+let app: BuiltApp;
+const tempDirs: Array<() => void> = [];
+
+/** A fresh DATA_DIR for one test. */
+function dataDir(): string {
+  const temp = makeTempDir('audit-trail-cli-');
+  tempDirs.push(temp.cleanup);
+  return temp.dir;
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+const describeExit = (r: Exited) => `exit ${r.code} / ${r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+function expectExit(result: Exited, code: number): void {
+  if (result.code !== code) throw new Error(`expected exit code ${code}, got ${describeExit(result)}`);
+}
+
+beforeAll(async () => {
+  app = await buildApp();
+}, 180_000);
+
+afterAll(() => {
+  killAllChildren();
+  for (const cleanup of tempDirs) cleanup();
+  app?.cleanup();
+});
+
+describe('issue-dev-token CLI (npm run token)', () => {
+  const issue = (args: string[], env: Record<string, string | undefined>) => runNode(app, TOKEN_CLI, args, env, CHILD_TIMEOUT_MS);
+  const ARGS = ['--tenant', 'acme', '--sub', 'alice', '--roles', 'compliance_officer'];
+
+  it('in development without JWT_SECRET: generates DATA_DIR/dev-jwt-secret (mode 0600) and prints a token signed with it', async () => {
+    const dir = dataDir();
+    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir });
+    expectExit(result, 0);
+
+    const secretFile = path.join(dir, 'dev-jwt-secret');
+    expect(fs.existsSync(secretFile)).toBe(true);
+    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+    const secret = fs.readFileSync(secretFile, 'utf8').trim();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+
+    const token = lines(result.stdout).at(-1)!;
+    expect(token).toMatch(JWT_SHAPE);
+    const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    expect(claims).toMatchObject({ tenant: 'acme', sub: 'alice', roles: ['compliance_officer'], actor_type: 'user' });
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims.exp).toBeGreaterThan(now + 3500);
+    expect(claims.exp).toBeLessThanOrEqual(now + 3601);
+    expect(jwt.decode(token, { complete: true })!.header.alg).toBe('HS256');
+  }, 30_000);
+
+  // Regression: stdout must be exactly the token (TOKEN=$(npm run token …)); diagnostics go to stderr.
+  it('prints nothing but the token on stdout, even on the first run that generates the secret', async () => {
+    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dataDir() });
+    expectExit(result, 0);
+    expect(result.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+  }, 30_000);
+
+  it('reuses the generated secret on later runs (the file is not rewritten)', async () => {
+    const dir = dataDir();
+    expectExit(await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir }), 0);
+    const secret = fs.readFileSync(path.join(dir, 'dev-jwt-secret'), 'utf8').trim();
+
+    const second = await issue(['--tenant', 'globex', '--sub', 'bob'], { NODE_ENV: 'development', DATA_DIR: dir });
+    expectExit(second, 0);
+    expect(fs.readFileSync(path.join(dir, 'dev-jwt-secret'), 'utf8').trim()).toBe(secret);
+    expect(second.stdout.trim()).toMatch(JWT_SHAPE); // nothing else on stdout once the secret exists
+    expect(jwt.verify(second.stdout.trim(), secret, { algorithms: ['HS256'] })).toMatchObject({ tenant: 'globex', sub: 'bob', roles: [] });
+  }, 30_000);
+
+  it('signs with JWT_SECRET when it is set (and generates no secret file), honouring --ttl, --sid and --actor-type', async () => {
+    const dir = dataDir();
+    const result = await issue(['--tenant', 'acme', '--sub', 'svc-billing', '--roles', 'audit_writer, auditor', '--ttl', '120', '--sid', 's-9', '--actor-type', 'service'], {
+      NODE_ENV: 'development',
+      DATA_DIR: dir,
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+    expectExit(result, 0);
+    expect(fs.existsSync(path.join(dir, 'dev-jwt-secret'))).toBe(false);
+    const claims = jwt.verify(result.stdout.trim(), TEST_JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    expect(claims).toMatchObject({ tenant: 'acme', sub: 'svc-billing', roles: ['audit_writer', 'auditor'], sid: 's-9', actor_type: 'service' });
+    expect(claims.exp! - claims.iat!).toBe(120);
+  }, 30_000);
+
+  it('includes JWT_ISSUER and JWT_AUDIENCE when configured', async () => {
+    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dataDir(), JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'https://idp.example.com/', JWT_AUDIENCE: 'audit-trail-api' });
+    expectExit(result, 0);
+    expect(jwt.verify(result.stdout.trim(), TEST_JWT_SECRET, { algorithms: ['HS256'], issuer: 'https://idp.example.com/', audience: 'audit-trail-api' })).toBeTruthy();
+  }, 30_000);
+
+  it('refuses in production even with a JWT_SECRET: non-zero exit, nothing on stdout', async () => {
+    const result = await issue(ARGS, { NODE_ENV: 'production', DATA_DIR: dataDir(), JWT_SECRET: TEST_JWT_SECRET });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/refusing/);
+  }, 30_000);
+
+  it('refuses in production without a key: non-zero exit, nothing on stdout, no secret generated', async () => {
+    const dir = dataDir();
+    const result = await issue(ARGS, { NODE_ENV: 'production', DATA_DIR: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('JWT_SECRET');
+    expect(fs.existsSync(path.join(dir, 'dev-jwt-secret'))).toBe(false);
+  }, 30_000);
+
+  it.each([
+    ['--tenant', ['--sub', 'alice', '--roles', 'compliance_officer']],
+    ['--sub', ['--tenant', 'acme', '--roles', 'compliance_officer']],
+  ])('exits 64 with the usage when %s is missing', async (_missing, args) => {
+    const result = await issue(args, { NODE_ENV: 'development', DATA_DIR: dataDir(), JWT_SECRET: TEST_JWT_SECRET });
+    expectExit(result, 64);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^usage: /);
+    expect(result.stderr).toContain('--tenant');
+  }, 30_000);
+});
+
+describe('the service (node dist/main.js)', () => {
+  it('refuses to start in production without a key: non-zero exit naming JWT_SECRET', async () => {
+    const dir = dataDir();
+    const result = await runNode(app, MAIN, [], { NODE_ENV: 'production', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1' }, CHILD_TIMEOUT_MS);
+    expect(result.signal).toBeNull(); // it exited by itself; it was not killed by the timeout
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('JWT_SECRET');
+    const fatal = lines(result.stderr).map(jsonLine).find((l) => l?.msg === 'refusing to start');
+    expect(fatal).toMatchObject({ level: 'fatal', problems: [expect.stringContaining('JWT_SECRET')] });
+    expect(fs.existsSync(path.join(dir, 'dev-jwt-secret'))).toBe(false);
+  }, 30_000);
+
+  it('refuses to start with a JWT_SECRET shorter than 32 characters, without echoing it', async () => {
+    const result = await runNode(app, MAIN, [], { NODE_ENV: 'production', DATA_DIR: dataDir(), JWT_SECRET: 'short-secret-4711', PORT: '0', HOST: '127.0.0.1' }, CHILD_TIMEOUT_MS);
+    expect(result.signal).toBeNull();
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('JWT_SECRET');
+    expect(result.stdout + result.stderr).not.toContain('short-secret-4711');
+  }, 30_000);
+
+  it('in development without a key, accepts the tokens that `npm run token` issues on the same DATA_DIR', async () => {
+    const dir = dataDir();
+    const service = await startService(app, { NODE_ENV: 'development', DATA_DIR: dir });
+    try {
+      const issued = await runNode(app, TOKEN_CLI, ['--tenant', 'acme', '--sub', 'alice', '--roles', 'compliance_officer'], { NODE_ENV: 'development', DATA_DIR: dir }, CHILD_TIMEOUT_MS);
+      expectExit(issued, 0);
+      const token = lines(issued.stdout).at(-1)!;
+      expect((await fetch(`${service.url}/v1/audit-events`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${service.url}/v1/audit-events`, { headers: { Authorization: bearer({ roles: ['compliance_officer'] }) } })).status).toBe(401);
+    } finally {
+      await service.stop();
+    }
+  }, 45_000);
+});
+
+describe('rebuild-projection CLI (npm run projection:rebuild)', () => {
+  const baseEnv = (dir: string) => ({ NODE_ENV: 'production', DATA_DIR: dir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' });
+  const rebuild = (args: string[], dir: string) => runNode(app, REBUILD_CLI, args, baseEnv(dir), CHILD_TIMEOUT_MS);
+
+  it('--list lists audit_log', async () => {
+    const result = await rebuild(['--list'], dataDir());
+    expectExit(result, 0);
+    expect(lines(result.stdout)).toContain('audit_log');
+  }, 30_000);
+
+  it('exits 64 for an unknown projection name, naming the known ones', async () => {
+    const result = await rebuild(['no_such_projection'], dataDir());
+    expectExit(result, 64);
+    expect(result.stderr).toContain('unknown projection "no_such_projection"');
+    expect(result.stderr).toContain('audit_log');
+  }, 30_000);
+
+  it('exits 64 with the usage without arguments', async () => {
+    const result = await rebuild([], dataDir());
+    expectExit(result, 64);
+    expect(result.stderr).toMatch(/^usage: /);
+  }, 30_000);
+
+  it('rebuilds audit_log from the event store of a stopped service; the restarted service serves the same events', async () => {
+    const dir = dataDir();
+    const writer = bearer({ roles: ['audit_writer'], sub: 'svc-billing', actorType: 'service' });
+    const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
+    const action = 'invoice.rebuild-check';
+    const events = Array.from({ length: 20 }, (_, i) => auditEvent({ action, resource: { type: 'invoice', id: `INV-${i}` } }));
+
+    // 1. Run the service and record 20 events through the API.
+    let service = await startService(app, baseEnv(dir));
+    let headSequence: number;
+    try {
+      for (const event of events) {
+        const res = await fetch(`${service.url}/v1/audit-events`, {
+          method: 'POST',
+          headers: { Authorization: writer, 'Content-Type': 'application/json' },
+          body: JSON.stringify(event),
+        });
+        expect(res.status).toBe(201);
+      }
+      const verify = await fetch(`${service.url}/v1/integrity/verify`, { headers: { Authorization: officer } });
+      expect(verify.status).toBe(200);
+      headSequence = ((await verify.json()) as { headSequence: number }).headSequence;
+      expect(headSequence).toBeGreaterThanOrEqual(19);
+    } finally {
+      const stopped = await service.stop();
+      expect(stopped.signal === 'SIGTERM' || stopped.code === 0).toBe(true); // a clean shutdown, not the SIGKILL fallback
+    }
+
+    // 2. Rebuild with the service stopped; nothing deleted.
+    const result = await rebuild(['audit_log'], dir);
+    expectExit(result, 0);
+    const rebuilt = lines(result.stdout).map(jsonLine).find((l) => l?.msg === 'projection rebuilt');
+    expect(rebuilt).toMatchObject({ projection: 'audit_log', events: expect.any(Number) });
+    expect(rebuilt!.events).toBeGreaterThanOrEqual(20);
+    expect(rebuilt!.events).toBe(headSequence + 1); // every record of the tenant's chain: the 20 events and the self-audit records
+
+    // 3. Start again: the 20 events are served from the rebuilt read model.
+    service = await startService(app, baseEnv(dir));
+    try {
+      const res = await fetch(`${service.url}/v1/audit-events?action=${action}&limit=500`, { headers: { Authorization: officer } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: Array<{ id: string; action: string; tenantId: string }>; nextCursor: string | null };
+      expect(body.items.map((e) => e.id).sort()).toEqual(events.map((e) => e.id as string).sort());
+      expect(body.items.every((e) => e.action === action && e.tenantId === 'acme')).toBe(true);
+      expect(body.nextCursor).toBeNull();
+
+      const verify = await fetch(`${service.url}/v1/integrity/verify`, { headers: { Authorization: officer } });
+      expect(await verify.json()).toMatchObject({ valid: true, headSequence: headSequence + 2 }); // + the list and this verify
+    } finally {
+      await service.stop();
+    }
+  }, 60_000);
+});
