@@ -18,13 +18,13 @@ export function rng(seed: number): () => number {
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 
 /**
- * A realistic audit event of about 1 KiB: `actors` distinct users, `resourceIds` ids per type,
- * occurredAt spread over `spanDays` before `end`.
+ * A realistic audit event of about 1 KiB: `actors` distinct users, `resourceIds` ids per type.
+ * Audit events reach the log roughly in the order they happen: occurredAt is `at` (default: now)
+ * minus up to 2 s of client-side delay.
  */
-export function makeEvent(r: () => number, options: { actors?: number; resourceIds?: number; spanDays?: number; end?: number } = {}) {
+export function makeEvent(r: () => number, options: { actors?: number; resourceIds?: number; at?: number } = {}) {
   const actors = options.actors ?? 1000;
-  const end = options.end ?? Date.now() - 60_000;
-  const occurredAt = new Date(end - Math.floor(r() * (options.spanDays ?? 30) * 86_400_000)).toISOString();
+  const occurredAt = new Date((options.at ?? Date.now()) - Math.floor(r() * 2000)).toISOString();
   const resourceType = pick(r, RESOURCES);
   const amount = Math.round(r() * 100_000) / 100;
   return {

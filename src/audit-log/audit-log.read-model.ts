@@ -34,6 +34,15 @@ export function toStoredEvent(doc: AuditEventDocument): StoredAuditEvent {
   return { ...rest, id: eventId } as StoredAuditEvent;
 }
 
+/** In place, without copying (export streams a million of these): the document becomes the event. */
+export function asStoredEvent(doc: AuditEventDocument): StoredAuditEvent {
+  const event = doc as unknown as StoredAuditEvent & { eventId?: string; sortKey?: string };
+  event.id = doc.eventId;
+  delete event.eventId;
+  delete event.sortKey;
+  return event;
+}
+
 const byTime = (...prefix: string[]): Array<[string, 1 | -1]> => [['tenantId', 1], ...prefix.map((f): [string, 1] => [f, 1]), ['sortKey', -1]];
 
 export const AUDIT_EVENTS_COLLECTION: CollectionDefinition = {
@@ -67,3 +76,23 @@ export const AUDIT_TENANTS_COLLECTION: CollectionDefinition = {
   fields: { headSequence: 'number' },
   indexes: [],
 };
+
+/**
+ * The index to use for a filter: the first, in order of selectivity, whose equality fields the
+ * filter all constrains (so that it returns rows already in sortKey order). Statistics-free planners (and sampled statistics) otherwise pick e.g. the
+ * action index (8 values) over the actor index (thousands) for a combined filter.
+ */
+const INDEX_PREFERENCE: Array<[index: string, equalityFields: string[]]> = [
+  ['by_resource', ['resource.type', 'resource.id']],
+  ['by_actor', ['actor.id']],
+  ['by_action', ['action']],
+  // Not by_resource for resource.type alone: resource.id precedes sortKey there, so rows would need sorting.
+  ['by_actor_type', ['actor.type']],
+  ['by_outcome', ['outcome']],
+  ['by_channel', ['channel']],
+];
+
+export function auditIndexFor(filter: Record<string, unknown>): string {
+  const isEquality = (field: string) => typeof filter[field] === 'string';
+  return INDEX_PREFERENCE.find(([, fields]) => fields.every(isEquality))?.[0] ?? 'by_time';
+}

@@ -5,6 +5,7 @@ import { RequestContext } from '../logging/request-context';
 import { ACCESS_DENIAL_RECORDER, AccessDenialRecorder, DeniedRequest } from './access-denial-recorder';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './access.decorators';
 import { Permission } from './permissions';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { Principal } from './principal';
 
 /** passport's guard, but saying why a token was refused (expired, bad signature, algorithm…). */
@@ -24,6 +25,7 @@ class JwtAuthGuard extends AuthGuard('jwt') {
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('Access');
   private readonly jwt = new JwtAuthGuard();
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(
     private readonly reflector: Reflector,
@@ -34,8 +36,15 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
-    await this.jwt.canActivate(context);
     const request = context.switchToHttp().getRequest<DeniedRequest & { user: Principal; route?: { path: string } }>();
+    const authorization = request.headers.authorization;
+    const cached = typeof authorization === 'string' ? this.verified.get(authorization) : undefined;
+    if (cached) {
+      request.user = cached;
+    } else {
+      await this.jwt.canActivate(context);
+      if (typeof authorization === 'string') this.verified.set(authorization, request.user, request.user.expiresAt);
+    }
     const principal = request.user;
     RequestContext.setTenant(principal.tenantId);
 

@@ -43,6 +43,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       permissions: permissionsOf(this.roles, roles),
       sessionId: typeof claims.sid === 'string' ? claims.sid : undefined,
       actorType,
+      expiresAt: claims.exp,
     };
   }
 }

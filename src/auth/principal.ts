@@ -13,6 +13,8 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   sessionId?: string;
   actorType: TokenActorType;
+  /** Token expiry, seconds since the epoch. */
+  expiresAt: number;
 }
 
 /** Raw claims, as signed by the identity provider. */

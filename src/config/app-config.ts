@@ -107,13 +107,18 @@ export type JwtKeyConfig =
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   eventStore: { kind: EventStoreKind.Sqlite; file: string } | { kind: EventStoreKind.EventStoreDb; connectionString: string };
-  readStore: { kind: ReadStoreKind.Sqlite; file: string } | { kind: ReadStoreKind.MongoDb; uri: string };
+  readStore: { kind: ReadStoreKind.Sqlite; file: string; cacheMiB: number } | { kind: ReadStoreKind.MongoDb; uri: string };
   dataDir: string;
   http: { host: string; port: number };
   logLevel: LogLevel;
   jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
   projections: { mode: 'worker' | 'inline' };
 }
+
+/** SQLite page cache of read.db for a connection that only queries (the OS page cache does the rest). */
+export const QUERY_CACHE_MIB = 32;
+/** ...and for the connection that writes projections: hot index pages stay cached between commits. */
+export const PROJECTION_CACHE_MIB = 192;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -152,7 +157,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readStore:
       parsed.READ_STORE === ReadStoreKind.MongoDb
         ? { kind: ReadStoreKind.MongoDb, uri: parsed.MONGODB_URI! }
-        : { kind: ReadStoreKind.Sqlite, file: path.join(dataDir, 'read.db') },
+        : { kind: ReadStoreKind.Sqlite, file: path.join(dataDir, 'read.db'), cacheMiB: QUERY_CACHE_MIB },
     dataDir,
     http: { host: parsed.HOST, port: parsed.PORT },
     logLevel: parsed.LOG_LEVEL,

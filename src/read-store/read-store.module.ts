@@ -8,7 +8,7 @@ import { SqliteReadStore } from './sqlite/sqlite-read-store';
 export async function createReadStore(config: AppConfig['readStore']): Promise<ReadStore> {
   switch (config.kind) {
     case ReadStoreKind.Sqlite:
-      return new SqliteReadStore({ file: config.file });
+      return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB });
     case ReadStoreKind.MongoDb:
       return MongoReadStore.connect({ uri: config.uri });
     default: {

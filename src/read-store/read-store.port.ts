@@ -54,6 +54,8 @@ export interface Filter {
 export interface FindOptions {
   sort?: Array<[field: string, direction: 1 | -1]>;
   limit?: number;
+  /** Name of a declared index to use: for callers that know which index is selective. */
+  hint?: string;
 }
 
 export interface ProjectionDefinition {

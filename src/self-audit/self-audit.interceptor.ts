@@ -1,17 +1,22 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, from, mergeMap, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { PUBLIC_ROUTE } from '../auth/access.decorators';
 import { Principal } from '../auth/principal';
-import { SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from './self-audit.decorators';
+import { ACCESS_RECORDER, SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from './self-audit.decorators';
 import { SelfAuditRecorder, SelfAuditRequest } from './self-audit.recorder';
 
-type HttpRequest = SelfAuditRequest & { user?: Principal; params: Record<string, string>; route?: { path: string } };
+type HttpRequest = SelfAuditRequest & { user?: Principal; params: Record<string, string>; route?: { path: string }; [ACCESS_RECORDER]?: () => Promise<void> };
+
+/** Client errors of the request itself: nothing was accessed, so nothing is recorded. */
+const isMalformed = (status: number) => status === 400 || status === 413 || status === 422;
 
 /**
- * The one place the service audits itself. Reads are recorded before the handler runs, so no data is
- * served without a durable record; mutations are recorded after, with their outcome. A route that
- * is neither @SelfAudited nor @SelfAuditExempt fails (and a test lists every route).
+ * The one place the service audits itself. Reads are recorded after the handler has its answer and
+ * before it is sent, so no data is served without a durable record and a request refused as
+ * malformed writes nothing; streaming reads record when they start streaming; mutations are
+ * recorded after, with their outcome. A route that is neither @SelfAudited nor @SelfAuditExempt
+ * fails (and a test lists every route).
  */
 @Injectable()
 export class SelfAuditInterceptor implements NestInterceptor {
@@ -37,15 +42,36 @@ export class SelfAuditInterceptor implements NestInterceptor {
     const record = (outcome: 'success' | 'failure' | 'denied', detail?: Record<string, unknown>) =>
       this.recorder.record(principal, auditRequest, { action: spec.action, outcome, resource, channel, detail });
 
-    if (spec.kind === 'read') {
-      return from(record('success')).pipe(switchMap(() => next.handle()));
+    const statusOf = (error: unknown) => (error instanceof HttpException ? error.getStatus() : 500);
+    switch (spec.kind) {
+      case 'read':
+        return next.handle().pipe(
+          mergeMap((result) => from(record('success')).pipe(mergeMap(() => [result]))),
+          catchError((error: unknown) => {
+            const status = statusOf(error);
+            if (isMalformed(status) || status >= 500) return throwError(() => error);
+            return from(record('failure', { status })).pipe(mergeMap(() => throwError(() => error)));
+          }),
+        );
+      case 'stream': {
+        let recorded: Promise<void> | null = null;
+        request[ACCESS_RECORDER] = () => (recorded ??= record('success'));
+        return next.handle().pipe(
+          mergeMap((result) => {
+            if (!recorded) throw new Error(`${context.getHandler().name} streamed without recording its access`);
+            return [result];
+          }),
+        );
+      }
+      case 'mutation':
+        return next.handle().pipe(
+          mergeMap((result) => from(record('success')).pipe(mergeMap(() => [result]))),
+          catchError((error: unknown) => {
+            const status = statusOf(error);
+            if (isMalformed(status)) return throwError(() => error);
+            return from(record(status === 403 ? 'denied' : 'failure', { status })).pipe(mergeMap(() => throwError(() => error)));
+          }),
+        );
     }
-    return next.handle().pipe(
-      mergeMap((result) => from(record('success')).pipe(mergeMap(() => [result]))),
-      catchError((error: unknown) => {
-        const status = error instanceof HttpException ? error.getStatus() : 500;
-        return from(record(status === 403 ? 'denied' : 'failure', { status })).pipe(mergeMap(() => throwError(() => error)));
-      }),
-    );
   }
 }

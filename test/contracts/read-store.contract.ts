@@ -119,6 +119,14 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     await expect(store.find('people', {}, { limit: 1.5 })).rejects.toBeInstanceOf(InvalidQueryError);
   });
 
+  it('uses a declared index when hinted, with the same results, and refuses an undeclared one', async () => {
+    await seed();
+    const plain = await store.find('people', { tenantId: 't1', 'address.city': 'Oslo' }, { sort: [['id', 1]] });
+    const hinted = await store.find('people', { tenantId: 't1', 'address.city': 'Oslo' }, { sort: [['id', 1]], hint: 'tenant_city' });
+    expect(hinted).toEqual(plain);
+    await expect(store.find('people', { tenantId: 't1' }, { hint: 'nope' })).rejects.toBeInstanceOf(InvalidQueryError);
+  });
+
   it('treats limit 0 as nothing and an empty $or as false, alongside other conditions', async () => {
     await seed();
     expect(await store.find('people', {}, { limit: 0 })).toEqual([]);

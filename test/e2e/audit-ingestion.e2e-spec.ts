@@ -9,7 +9,7 @@ const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
 describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
-  /** Head of the tenant's chain, read through the verify endpoint (whose own audit record is included). */
+  /** Head of the tenant's chain as the verify endpoint reports it (its own record lands after it answers). */
   const head = async () => (await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body.headSequence as number;
   const eventsRecordedBy = async (actorId: string) =>
     (await http().get(`/v1/audit-events?actorId=${actorId}&limit=500&minSequence=${await head()}`).set('Authorization', officer).expect(200)).body.items;
@@ -43,8 +43,8 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     expect(res.body.results.map((r: { id: string }) => r.id)).toEqual(events.map((e) => e.id));
     expect(res.body.results.map((r: { sequence: number }) => r.sequence)).toEqual(Array.from({ length: 25 }, (_, i) => i));
     const verify = await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200);
-    // 25 events (0..24), then the verify request is itself recorded (25) before it reads the chain.
-    expect(verify.body).toMatchObject({ valid: true, headSequence: 25 });
+    // 25 events (0..24); the verify request's own record is appended after it answered.
+    expect(verify.body).toMatchObject({ valid: true, headSequence: 24, checked: 25 });
   });
 
   it('coalesces concurrent submissions into appends without gaps or duplicates', async () => {
@@ -80,7 +80,7 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
       .set('Authorization', writer)
       .send({ events: [auditEvent(), { ...fresh, outcome: 'failure' }] })
       .expect(409);
-    expect(await head()).toBe(before + 1); // +1: the head() verify request itself is audited; nothing of the batch
+    expect(await head()).toBe(before + 1); // +1: the previous head() request's own record; nothing of the batch
   });
 
   it('finds an id again after the read model has caught up (idempotency beyond the in-memory window)', async () => {
@@ -109,7 +109,7 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, title: 'Validation Failed' });
     expect(res.body.errors).toContainEqual({ path, message });
-    expect(await head()).toBe(before + 1); // the verify read itself is audited; nothing else was written
+    expect(await head()).toBe(before + 1); // +1: the previous head() request's own record; nothing of the batch
   });
 
   it('refuses oversized input with 413: > 1000 events, an event > 64 KiB, a body > 5 MiB', async () => {
@@ -123,7 +123,7 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     const big = Array.from({ length: 90 }, () => auditEvent({ metadata: { blob: 'y'.repeat(60 * 1024) } }));
     const res = await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events: big }).expect(413);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(await head()).toBe(0); // only the head() verify request's own record
+    expect(await head()).toBe(-1); // nothing at all was written
   });
 
   it('refuses malformed JSON with 400 problem+json', async () => {
@@ -150,8 +150,8 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     await http().get(`/v1/audit-events/${event.id}`).set('Authorization', otherOfficer).expect(404);
     const list = await http().get('/v1/audit-events?action=invoice.update').set('Authorization', otherOfficer).expect(200);
     expect(list.body.items).toEqual([]);
-    // globex's log holds only globex's own three audited reads: the detail attempt, the search, this verify.
-    expect((await http().get('/v1/integrity/verify').set('Authorization', otherOfficer).expect(200)).body.headSequence).toBe(2);
+    // globex's log holds only globex's own audited reads so far: the detail attempt (404) and the search.
+    expect((await http().get('/v1/integrity/verify').set('Authorization', otherOfficer).expect(200)).body.headSequence).toBe(1);
     expect(await eventsRecordedBy('alice')).toHaveLength(1);
   });
 });

@@ -7,8 +7,8 @@ import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { openApiSchema } from '../../http/openapi-schema';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
-import { SelfAudited } from '../../self-audit/self-audit.decorators';
-import { toStoredEvent } from '../audit-log.read-model';
+import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
+import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
@@ -64,14 +64,22 @@ export class AuditLogQueryController {
 
   @Get('export')
   @RequirePermission('audit:export', 'audit:read:own')
-  @SelfAudited({ action: 'audit_log.export', kind: 'read', resource: { type: 'audit_log' } })
+  @SelfAudited({ action: 'audit_log.export', kind: 'stream', resource: { type: 'audit_log' } })
   @ApiOperation({ summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request' })
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ProblemResponses(400, 401, 403)
-  async export(@Query() params: ExportParams, @CurrentPrincipal() principal: Principal, @Res() res: StreamingResponse): Promise<void> {
+  async export(
+    @Query() params: ExportParams,
+    @CurrentPrincipal() principal: Principal,
+    @StartAudited() recordAccess: AccessRecorder,
+    @Res() res: StreamingResponse,
+  ): Promise<void> {
+    await recordAccess();
     const head = await this.reader.head(principal.tenantId);
     const headSequence = head?.headSequence ?? -1;
-    const filter = { ...auditLogFilter(principal, params), sequence: { $lte: headSequence } };
+    // The snapshot bound is applied here, not in the query: the scan must stay on the sortKey order
+    // of the filter indexes (a sequence range would make the store sort the whole log per page).
+    const filter = auditLogFilter(principal, params);
     const csv = params.format === 'csv';
     res.status(200);
     res.setHeader('Content-Type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
@@ -79,20 +87,24 @@ export class AuditLogQueryController {
     res.setHeader('X-Audit-Head-Sequence', String(headSequence));
     if (head) res.setHeader('X-Audit-Head-Hash', head.headHash);
     let closed = false;
-    res.on('close', () => (closed = true));
+    const whenClosed = new Promise<void>((resolve) => res.on('close', () => resolve()));
+    void whenClosed.then(() => (closed = true));
     if (csv) res.write(CSV_HEADER);
     for await (const page of this.reader.scan(filter)) {
       if (closed) return;
       let chunk = '';
-      for (const doc of page) chunk += csv ? csvRow(toStoredEvent(doc)) : JSON.stringify(toStoredEvent(doc)) + '\n';
-      if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), once(res as never, 'close')]);
+      for (const doc of page) {
+        if (doc.sequence > headSequence) continue; // recorded after the export started
+        chunk += csv ? csvRow(asStoredEvent(doc)) : JSON.stringify(asStoredEvent(doc)) + '\n';
+      }
+      if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), whenClosed]);
     }
     res.end();
   }
 
   @Get('stream')
   @RequirePermission('audit:read', 'audit:read:own')
-  @SelfAudited({ action: 'audit_log.stream', kind: 'read', resource: { type: 'audit_log' } })
+  @SelfAudited({ action: 'audit_log.stream', kind: 'stream', resource: { type: 'audit_log' } })
   @ApiOperation({ summary: 'Live tail as Server-Sent Events (id = sequence); resumes after Last-Event-ID' })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this sequence' })
@@ -101,9 +113,11 @@ export class AuditLogQueryController {
     @Query() params: StreamParams,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
+    @StartAudited() recordAccess: AccessRecorder,
     @Req() req: { on(event: 'close', listener: () => void): void },
     @Res() res: StreamingResponse,
   ): Promise<void> {
+    await recordAccess();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     let cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
     const filter = auditLogFilter(principal, params);

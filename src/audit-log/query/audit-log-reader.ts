@@ -3,7 +3,7 @@ import { Principal } from '../../auth/principal';
 import { ProjectionRegistry } from '../../projections/projection-registry.service';
 import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { StoredAuditEvent } from '../audit-event';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
 import { FieldChange, fieldDiff } from './field-diff';
@@ -31,9 +31,11 @@ export class AuditLogReader {
 
   async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
     const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
-    const docs = (await this.store.find(AUDIT_EVENTS, auditLogFilter(principal, params, before), {
+    const filter = auditLogFilter(principal, params, before);
+    const docs = (await this.store.find(AUDIT_EVENTS, filter, {
       sort: [['sortKey', -1]],
       limit: params.limit + 1,
+      hint: auditIndexFor(filter),
     })) as unknown as AuditEventDocument[];
     const page = docs.slice(0, params.limit);
     return {
@@ -63,10 +65,12 @@ export class AuditLogReader {
       const sortKey = { ...((filter.sortKey as object | undefined) ?? {}) } as { $gte?: string; $lt?: string };
       if (before !== undefined) sortKey.$lt = sortKey.$lt !== undefined && sortKey.$lt < before ? sortKey.$lt : before;
       const where = Object.keys(sortKey).length ? { ...filter, sortKey } : filter;
-      const page = (await this.store.find(AUDIT_EVENTS, where, { sort: [['sortKey', -1]], limit: pageSize })) as unknown as AuditEventDocument[];
+      const page = (await this.store.find(AUDIT_EVENTS, where, { sort: [['sortKey', -1]], limit: pageSize, hint: auditIndexFor(where) })) as unknown as AuditEventDocument[];
+      // Taken before yielding: the consumer may turn the documents into events in place.
+      const last = page.length === pageSize ? page[page.length - 1].sortKey : null;
       if (page.length > 0) yield page;
-      if (page.length < pageSize) return;
-      before = page[page.length - 1].sortKey;
+      if (last === null) return;
+      before = last;
     }
   }
 

@@ -3,7 +3,7 @@ import { Principal } from '../../auth/principal';
 import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
 
 function aPrincipal(permissions: Permission[], overrides: Partial<Principal> = {}): Principal {
-  return { subject: 'alice', tenantId: 'acme', roles: [], permissions: new Set(permissions), actorType: 'user', ...overrides };
+  return { subject: 'alice', tenantId: 'acme', roles: [], permissions: new Set(permissions), actorType: 'user', expiresAt: 4_102_444_800, ...overrides };
 }
 
 const reader = () => aPrincipal(['audit:read'], { subject: 'carol', roles: ['auditor'] });

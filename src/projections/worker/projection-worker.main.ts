@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort, workerData } from 'node:worker_threads';
+import { AppConfig, PROJECTION_CACHE_MIB, ReadStoreKind } from '../../config/app-config';
 import { ConfigModule } from '../../config/config.module';
 import { EventStoreModule } from '../../event-store/event-store.module';
 import { JsonLogger } from '../../logging/json-logger';
@@ -19,7 +20,7 @@ class ProjectionWorkerModule {
     return {
       module: ProjectionWorkerModule,
       imports: [
-        ConfigModule.forRoot({ ...config, projections: { mode: 'inline' } }),
+        ConfigModule.forRoot(projectionConfig(config)),
         EventStoreModule,
         ReadStoreModule,
         ProjectionsModule.forRoot({ autoStart: true }),
@@ -27,6 +28,12 @@ class ProjectionWorkerModule {
       ],
     };
   }
+}
+
+/** The worker runs its projections inline, and its read-store connection is the writing one. */
+function projectionConfig(config: AppConfig): AppConfig {
+  const readStore = config.readStore.kind === ReadStoreKind.Sqlite ? { ...config.readStore, cacheMiB: PROJECTION_CACHE_MIB } : config.readStore;
+  return { ...config, readStore, projections: { mode: 'inline' } };
 }
 
 /**

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
 
 const SQL_TYPES = { string: 'TEXT', number: 'NUMERIC', boolean: 'INTEGER' } as const;
 
+
 interface CheckpointRow {
   name: string;
   version: number;
@@ -49,6 +50,8 @@ interface CollectionStatements {
 
 export interface SqliteReadStoreOptions {
   file: string;
+  /** Page cache size (default 32 MiB). */
+  cacheMiB?: number;
   faults?: ReadStoreFaults;
 }
 
@@ -69,9 +72,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // Derived data with many secondary indexes: keep hot index pages cached, and checkpoint the WAL
-    // less often so that a page dirtied by many commits is copied back once.
-    this.db.pragma('cache_size = -262144');
+    // Derived data with many secondary indexes: the projection's connection keeps hot index pages
+    // cached, and the WAL is checkpointed less often so a page dirtied by many commits is copied once.
+    this.db.pragma(`cache_size = -${(options.cacheMiB ?? 32) * 1024}`);
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(CHECKPOINTS_SCHEMA);
@@ -162,7 +165,8 @@ export class SqliteReadStore implements ReadStore {
     const { definition } = this.statementsOf(collection);
     const where = translateFilter(definition, filter, options);
     const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
-    const sql = `SELECT doc FROM ${tableOf(collection)} WHERE ${where.sql}${translateSort(options)}${limit}`;
+    const indexedBy = options.hint ? ` INDEXED BY "ix_${collection}_${options.hint}"` : '';
+    const sql = `SELECT doc FROM ${tableOf(collection)}${indexedBy} WHERE ${where.sql}${translateSort(options)}${limit}`;
     return this.db
       .prepare<unknown[], { doc: string }>(sql)
       .all(...where.params)

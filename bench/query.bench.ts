@@ -1,0 +1,154 @@
+/**
+ * Query and export benchmarks on 1,000,000 events in one tenant (issue 3):
+ *   - p50/p95 latency of GET /v1/audit-events (limit 50) for each filter alone, combined, and for
+ *     page 20 through the cursor; each request is self-audited (an append) as in production;
+ *   - NDJSON export of every event: events/s and the service's peak RSS.
+ * Usage: npm run build && npx ts-node --transpile-only bench/query.bench.ts
+ *   env EVENTS (1000000), RUNS (60 per query), BENCH_DATA_DIR (reuse a seeded data dir between runs)
+ * Seeding goes through the batch API (4 clients); occurredAt spans 30 days, in order, as a log does.
+ */
+import autocannon from 'autocannon';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeEvent, rng } from './lib/audit-events';
+import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+
+const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 60);
+const BATCH = 500;
+const SPAN_MS = 30 * 86_400_000;
+const PORT = 41000 + Math.floor(Math.random() * 1000);
+
+async function seed(url: string, writer: string, start: number): Promise<number> {
+  const r = rng(99);
+  let next = 0;
+  const started = performance.now();
+  const result = await autocannon({
+    url,
+    connections: 4,
+    amount: Math.ceil(EVENTS / BATCH),
+    timeout: 60,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/audit-events/batch',
+        headers: { 'content-type': 'application/json', authorization: writer },
+        setupRequest: (req) => {
+          const events = Array.from({ length: BATCH }, () => makeEvent(r, { at: start + Math.floor((next++ / EVENTS) * SPAN_MS) }));
+          return { ...req, body: JSON.stringify({ events }) };
+        },
+      },
+    ],
+  });
+  if (result.non2xx || result.errors) throw new Error(`seeding failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return (result['2xx'] * BATCH) / ((performance.now() - started) / 1000);
+}
+
+async function waitCaughtUp(url: string): Promise<void> {
+  for (;;) {
+    const h = (await (await fetch(`${url}/health`)).json()) as { headPosition: string; projections: Array<{ checkpoint: string }> };
+    if (h.projections[0]?.checkpoint === h.headPosition) return;
+    await sleep(500);
+  }
+}
+
+async function timed(url: string, auth: string, pathAndQuery: string): Promise<{ ms: number; body: { items: unknown[]; nextCursor: string | null } }> {
+  const started = performance.now();
+  const res = await fetch(`${url}${pathAndQuery}`, { headers: { authorization: auth } });
+  const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+  if (!res.ok) throw new Error(`${pathAndQuery} → ${res.status} ${JSON.stringify(body)}`);
+  return { ms: performance.now() - started, body };
+}
+
+async function main(): Promise<void> {
+  const dataDir = process.env.BENCH_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'audit-query-bench-'));
+  const logFile = path.join(os.tmpdir(), `audit-query-bench-${process.pid}.log`);
+  const service = await startService(dataDir, PORT, logFile);
+  const writer = `Bearer ${token(['audit_writer'], 'svc-seed')}`;
+  const reader = `Bearer ${token(['compliance_officer'], 'carol')}`;
+  const results: Record<string, unknown> = { date: new Date().toISOString(), events: EVENTS, runsPerQuery: RUNS };
+  try {
+    const verify = (await (await fetch(`${service.url}/v1/integrity/verify?fromSequence=0&toSequence=0`, { headers: { authorization: reader } })).json()) as { headSequence: number };
+    const start = Date.now() - SPAN_MS - 3_600_000;
+    if (verify.headSequence + 1 < EVENTS) {
+      console.log(`seeding ${EVENTS} events through the batch API …`);
+      results.seedEventsPerSec = Math.round(await seed(service.url, writer, start));
+    }
+    await waitCaughtUp(service.url);
+    const r = rng(5);
+    const day = () => new Date(start + Math.floor(r() * 29) * 86_400_000).toISOString();
+    const q = (params: Record<string, string>) => `/v1/audit-events?${new URLSearchParams({ limit: '50', ...params })}`;
+    const pickOf = <T>(list: T[]) => list[Math.floor(r() * list.length)];
+    const queries: Record<string, () => string> = {
+      'no filter (newest 50)': () => q({}),
+      'from/to (1 day)': () => {
+        const from = day();
+        return q({ from, to: new Date(Date.parse(from) + 86_400_000).toISOString() });
+      },
+      actorId: () => q({ actorId: `user-${Math.floor(r() * 1000)}` }),
+      actorType: () => q({ actorType: pickOf(['user', 'admin', 'ai_agent', 'service']) }),
+      resourceType: () => q({ resourceType: pickOf(['invoice', 'customer', 'report', 'role', 'payment', 'contract']) }),
+      'resourceType+resourceId': () => {
+        const type = pickOf(['invoice', 'customer', 'report', 'role', 'payment', 'contract']);
+        return q({ resourceType: type, resourceId: `${type}-${Math.floor(r() * 5000)}` });
+      },
+      action: () => q({ action: pickOf(['invoice.update', 'customer.view', 'role.assign', 'login', 'record.delete']) }),
+      outcome: () => q({ outcome: pickOf(['failure', 'denied']) }),
+      channel: () => q({ channel: pickOf(['ui', 'api', 'workflow', 'system']) }),
+      'combined: actorId+action+from/to (7 days)': () => {
+        const from = day();
+        return q({ actorId: `user-${Math.floor(r() * 1000)}`, action: 'invoice.update', from, to: new Date(Date.parse(from) + 7 * 86_400_000).toISOString() });
+      },
+      'combined: resourceType+outcome+channel': () => q({ resourceType: 'payment', outcome: 'failure', channel: 'ui' }),
+    };
+    const latency: Record<string, { p50: number; p95: number; max: number }> = {};
+    for (const [name, build] of Object.entries(queries)) {
+      const samples: number[] = [];
+      for (let i = 0; i < RUNS; i++) samples.push((await timed(service.url, reader, build())).ms);
+      latency[name] = { p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)), max: round(Math.max(...samples)) };
+      console.log(name.padEnd(45), JSON.stringify(latency[name]));
+    }
+    const page20: number[] = [];
+    for (let i = 0; i < Math.max(5, RUNS / 6); i++) {
+      let cursor: string | null = null;
+      for (let p = 1; p <= 20; p++) {
+        const { ms, body }: { ms: number; body: { nextCursor: string | null } } = await timed(service.url, reader, q(cursor ? { cursor } : {}));
+        if (p === 20) page20.push(ms);
+        cursor = body.nextCursor;
+      }
+    }
+    latency['page 20 via cursor'] = { p50: round(percentile(page20, 50)), p95: round(percentile(page20, 95)), max: round(Math.max(...page20)) };
+    console.log('page 20 via cursor'.padEnd(45), JSON.stringify(latency['page 20 via cursor']));
+    results.queryLatencyMs = latency;
+
+    console.log('NDJSON export of the whole log …');
+    let peakRss = rssMb(service.pid);
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 200);
+    const started = performance.now();
+    const res = await fetch(`${service.url}/v1/audit-events/export?format=ndjson`, { headers: { authorization: reader } });
+    let lines = 0;
+    let bytes = 0;
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      const text = decoder.decode(chunk, { stream: true });
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(rssTimer);
+    results.export = { events: lines, megabytes: round(bytes / 1e6), seconds: round(seconds, 2), eventsPerSec: Math.round(lines / seconds), peakRssMb: round(peakRss) };
+    console.log(JSON.stringify(results.export));
+  } finally {
+    await service.stop();
+    if (!process.env.BENCH_DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const out = path.join(__dirname, 'results', `query-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
+  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  console.log(`written to ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

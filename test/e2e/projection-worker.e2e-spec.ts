@@ -1,0 +1,35 @@
+import request from 'supertest';
+import { auditEvent } from '../support/audit-event.factory';
+import { createTestApp, TestApp } from '../support/test-app';
+import { bearer } from '../support/tokens';
+
+const writer = bearer({ roles: ['audit_writer'], sub: 'svc', actorType: 'service' });
+const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
+
+/** The production default: projections run in a worker thread, the HTTP thread reads their output. */
+describe('PROJECTION_MODE=worker', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PROJECTION_MODE: 'worker' } });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('applies events in the worker; read-your-writes, health and idempotency work across threads', async () => {
+    const http = request(t.app.getHttpServer());
+    const events = Array.from({ length: 30 }, () => auditEvent());
+    const res = await http.post('/v1/audit-events/batch').set('Authorization', writer).send({ events }).expect(201);
+    const last = res.body.results[29].sequence;
+
+    const list = await http.get(`/v1/audit-events?actorId=alice&limit=100&minSequence=${last}`).set('Authorization', officer).expect(200);
+    expect(list.body.items).toHaveLength(30);
+
+    const health = await request(t.app.getHttpServer()).get('/health').expect(200);
+    expect(health.body.projections).toEqual([expect.objectContaining({ name: 'audit_log', lastError: null })]);
+    expect(['live', 'catching-up']).toContain(health.body.projections[0].state);
+
+    // Once projected, the in-memory window is pruned and the resend is answered from the read model.
+    const again = await http.post('/v1/audit-events').set('Authorization', writer).send(events[3]).expect(200);
+    expect(again.body).toMatchObject({ id: events[3].id, sequence: 3, duplicate: true });
+  }, 30_000);
+});

@@ -1,0 +1,48 @@
+import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../src/auth/access.decorators';
+import { isPermission } from '../../src/auth/permissions';
+import { SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from '../../src/self-audit/self-audit.decorators';
+import { routesOf } from '../support/route-inventory';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Every route the application serves must say who may call it and how it is audited. A new route
+ * without these declarations fails here (and is refused at runtime: deny by default).
+ */
+describe('Route policies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('finds the routes (the inventory itself works)', () => {
+    const routes = routesOf(t.app).map((r) => `${r.method} ${r.path}`);
+    expect(routes).toEqual(
+      expect.arrayContaining(['GET /health', 'POST /v1/audit-events', 'POST /v1/audit-events/batch', 'GET /v1/audit-events', 'GET /v1/audit-events/:id', 'GET /v1/integrity/verify']),
+    );
+  });
+
+  it('every route is public or declares known permissions', () => {
+    const offenders = routesOf(t.app).filter((r) => {
+      if (r.get<boolean>(PUBLIC_ROUTE)) return false;
+      const required = r.get<string[]>(REQUIRED_PERMISSIONS);
+      return !required?.length || !required.every(isPermission);
+    });
+    expect(offenders.map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
+  });
+
+  it('every non-public route is self-audited, or exempt with a stated reason', () => {
+    const offenders = routesOf(t.app).filter((r) => {
+      if (r.get<boolean>(PUBLIC_ROUTE)) return false;
+      const spec = r.get<SelfAuditSpec>(SELF_AUDIT);
+      const exempt = r.get<string>(SELF_AUDIT_EXEMPT);
+      return !(spec?.action && ['read', 'stream', 'mutation'].includes(spec.kind)) && !(exempt && exempt.length > 10);
+    });
+    expect(offenders.map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
+  });
+
+  it('every reader of audit data is audited (no exemption on GET routes under /v1)', () => {
+    const exemptReads = routesOf(t.app).filter((r) => r.method === 'GET' && r.path.startsWith('/v1/') && r.get<string>(SELF_AUDIT_EXEMPT));
+    expect(exemptReads.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+});
