@@ -18,7 +18,7 @@ export function auditApi(app: INestApplication) {
       return res.body.results as RecordedReceipt[];
     },
 
-    /** Head sequence of the caller's tenant chain, read through verify (whose own record is included). */
+    /** Head sequence of the caller's tenant chain, read through verify (its own record lands right after). */
     async head(verifier: string): Promise<number> {
       const res = await http().get('/v1/integrity/verify').set('Authorization', verifier);
       if (res.status !== 200) throw new Error(`verify answered ${res.status}: ${JSON.stringify(res.body)}`);

@@ -65,6 +65,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionStatements>();
   private readonly faults: ReadStoreFaults;
+  /** Prepared query statements by SQL text (queries are built from a small set of shapes). */
+  private readonly queries = new Map<string, Database.Statement>();
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -167,16 +169,13 @@ export class SqliteReadStore implements ReadStore {
     const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
     const indexedBy = options.hint ? ` INDEXED BY "ix_${collection}_${options.hint}"` : '';
     const sql = `SELECT doc FROM ${tableOf(collection)}${indexedBy} WHERE ${where.sql}${translateSort(options)}${limit}`;
-    return this.db
-      .prepare<unknown[], { doc: string }>(sql)
-      .all(...where.params)
-      .map((row) => JSON.parse(row.doc));
+    return (this.statement(sql).all(...where.params) as Array<{ doc: string }>).map((row) => JSON.parse(row.doc));
   }
 
   async count(collection: string, filter: Filter): Promise<number> {
     const { definition } = this.statementsOf(collection);
     const where = translateFilter(definition, filter);
-    return this.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM ${tableOf(collection)} WHERE ${where.sql}`).get(...where.params)!.n;
+    return (this.statement(`SELECT COUNT(*) AS n FROM ${tableOf(collection)} WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   }
 
   async ping(): Promise<void> {
@@ -185,6 +184,16 @@ export class SqliteReadStore implements ReadStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.queries.get(sql);
+    if (!statement) {
+      if (this.queries.size >= 500) this.queries.delete(this.queries.keys().next().value as string);
+      statement = this.db.prepare(sql);
+      this.queries.set(sql, statement);
+    }
+    return statement;
   }
 
   private checkpointRow(name: string): CheckpointRow | undefined {
@@ -202,6 +211,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   private dropCollections(names: string[]): void {
+    this.queries.clear();
     for (const name of new Set(names)) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(name)}`);
   }
 
