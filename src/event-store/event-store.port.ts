@@ -26,6 +26,11 @@ export interface NewEvent {
   /** Stable, versioned type string, e.g. `AuditEventRecorded.v1`. */
   type: string;
   data: JsonObject;
+  /**
+   * `data` already serialized as JSON, when the caller has that text (it must parse to `data`).
+   * Adapters that store text keep it verbatim instead of serializing again.
+   */
+  serializedData?: string;
   metadata?: JsonObject;
 }
 

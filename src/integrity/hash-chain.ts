@@ -9,5 +9,10 @@ export const GENESIS_HASH = '0'.repeat(64);
  * characters of the previous event's hash (ASCII) and the event includes its own `prevHash` field.
  */
 export function chainHash(prevHash: string, eventWithoutHash: Record<string, unknown>): string {
-  return createHash('sha256').update(prevHash, 'latin1').update(canonicalJson(eventWithoutHash), 'utf8').digest('hex');
+  return hashOfCanonical(prevHash, canonicalJson(eventWithoutHash));
+}
+
+/** The same hash, from the already-computed JCS text of the event without `hash`. */
+export function hashOfCanonical(prevHash: string, canonicalEventWithoutHash: string): string {
+  return createHash('sha256').update(prevHash, 'latin1').update(canonicalEventWithoutHash, 'utf8').digest('hex');
 }

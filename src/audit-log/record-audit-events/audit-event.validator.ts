@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AuditEventInput, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_FUTURE_SKEW_MS } from '../audit-event';
+import { submittedSize } from '../audit-event-canonical';
 import { AUDIT_EVENT_SCHEMA } from './audit-event.schema';
 
 export interface FieldError {
@@ -51,18 +52,21 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
       errors.push(...(validateEvent.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => toFieldError(at, e)));
       return;
     }
-    const bytes = Buffer.byteLength(JSON.stringify(event));
-    if (bytes > MAX_EVENT_BYTES) tooLarge.push({ path: at || '(event)', message: `is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` });
     const input = event as AuditEventInput;
     if (input.id !== undefined) input.id = input.id.toLowerCase();
     const occurredAt = new Date(input.occurredAt);
     if (Number.isNaN(occurredAt.getTime())) {
       errors.push({ path: join(at, 'occurredAt'), message: 'is not a valid date-time' });
-    } else if (occurredAt.getTime() > latest) {
-      errors.push({ path: join(at, 'occurredAt'), message: 'is more than 5 minutes in the future' });
-    } else {
-      input.occurredAt = occurredAt.toISOString();
+      return;
     }
+    if (occurredAt.getTime() > latest) {
+      errors.push({ path: join(at, 'occurredAt'), message: 'is more than 5 minutes in the future' });
+      return;
+    }
+    input.occurredAt = occurredAt.toISOString();
+    // Measured on the canonical form, computed once here and reused for hashing and storage.
+    const bytes = submittedSize(input);
+    if (bytes > MAX_EVENT_BYTES) tooLarge.push({ path: at || '(event)', message: `is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` });
   });
   if (tooLarge.length) throw new AuditEventTooLargeError(`An event may be at most ${MAX_EVENT_BYTES} bytes`, tooLarge);
   if (errors.length) throw new AuditEventValidationError(errors);

@@ -4,9 +4,10 @@ import { EventEmitter } from 'node:events';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
 import { auditStreamOf } from '../../event-store/stream-names';
-import { chainHash, GENESIS_HASH } from '../../integrity/hash-chain';
+import { GENESIS_HASH, hashOfCanonical } from '../../integrity/hash-chain';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
+import { canonicalStoredWithoutHash } from '../audit-event-canonical';
 import { submittedFingerprint } from '../audit-fingerprint';
 import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log.errors';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
@@ -108,9 +109,10 @@ export class AuditStreamWriter implements OnModuleDestroy {
         const plans = await this.plan(log, batch);
         pending = plans.filter((p) => p.plan !== null).map((p) => p.submission);
         const accepted = plans.filter((p): p is { submission: Submission; plan: Planned[] } => p.plan !== null);
-        const fresh = this.chain(log, accepted.flatMap((p) => p.plan.filter((i): i is Extract<Planned, { kind: 'new' }> => i.kind === 'new')));
+        const chained = this.chain(log, accepted.flatMap((p) => p.plan.filter((i): i is Extract<Planned, { kind: 'new' }> => i.kind === 'new')));
+        const fresh = chained.map((c) => c.event);
         if (fresh.length > 0) {
-          await this.events.append(log.stream, fresh.map(toNewEvent), log.headSequence === -1 ? 'no_stream' : log.headSequence);
+          await this.events.append(log.stream, chained.map(toNewEvent), log.headSequence === -1 ? 'no_stream' : log.headSequence);
           const last = fresh[fresh.length - 1];
           log.headSequence = last.sequence;
           log.headHash = last.hash;
@@ -184,22 +186,24 @@ export class AuditStreamWriter implements OnModuleDestroy {
   }
 
   /** Assigns sequences and chains hashes for the new events, in submission order. */
-  private chain(log: TenantLog, items: Array<Extract<Planned, { kind: 'new' }>>): StoredAuditEvent[] {
+  private chain(log: TenantLog, items: Array<Extract<Planned, { kind: 'new' }>>): Chained[] {
     const unique = new Map<number, Extract<Planned, { kind: 'new' }>>();
     for (const item of items) if (!unique.has(item.index)) unique.set(item.index, item);
     const recordedAt = new Date().toISOString();
     let sequence = log.headSequence;
     let prevHash = log.headHash;
-    const stored: StoredAuditEvent[] = [];
+    const chained: Chained[] = [];
     for (const [, { input, id }] of [...unique.entries()].sort(([a], [b]) => a - b)) {
       sequence += 1;
+      const server = { id, tenantId: log.tenantId, sequence, recordedAt, prevHash };
+      // The JCS text is built from members canonicalised once (at validation) and is also the stored text.
+      const canonical = canonicalStoredWithoutHash(input, server);
+      const hash = hashOfCanonical(prevHash, canonical);
       const { id: _id, tenantId: _tenant, ...fields } = input;
-      const withoutHash = { ...fields, id, tenantId: log.tenantId, sequence, recordedAt, prevHash };
-      const hash = chainHash(prevHash, withoutHash);
-      stored.push({ ...withoutHash, hash });
+      chained.push({ event: { ...fields, ...server, hash }, json: `${canonical.slice(0, -1)},"hash":"${hash}"}` });
       prevHash = hash;
     }
-    return stored;
+    return chained;
   }
 
   /** Client ids not in the recent window are looked up in the read model (one query per batch). */
@@ -291,8 +295,14 @@ export class AuditStreamWriter implements OnModuleDestroy {
   }
 }
 
-function toNewEvent(event: StoredAuditEvent): NewEvent {
-  return { id: event.id, type: AUDIT_EVENT_RECORDED, data: event as unknown as NewEvent['data'], metadata: { tenantId: event.tenantId } };
+/** A chained event and its stored JSON text (the JCS text that was hashed, plus the hash). */
+interface Chained {
+  event: StoredAuditEvent;
+  json: string;
+}
+
+function toNewEvent({ event, json }: Chained): NewEvent {
+  return { id: event.id, type: AUDIT_EVENT_RECORDED, data: event as unknown as NewEvent['data'], serializedData: json, metadata: { tenantId: event.tenantId } };
 }
 
 function receiptOf(event: StoredAuditEvent, duplicate: boolean): RecordedReceipt {

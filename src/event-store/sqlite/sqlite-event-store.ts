@@ -103,7 +103,7 @@ export class SqliteEventStore implements EventStore {
             revision,
             event.id,
             event.type,
-            JSON.stringify(event.data),
+            event.serializedData ?? JSON.stringify(event.data),
             JSON.stringify(event.metadata ?? {}),
             recordedAt,
           );
