@@ -72,19 +72,23 @@ async function main(): Promise<void> {
   await Promise.all(clients);
 
   // Let the read model catch up, then check everything against the source of truth.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const health = (await (await fetch(`${service.url}/health`)).json()) as { headPosition: string; projections: Array<{ checkpoint: string }> };
-    if (health.projections[0]?.checkpoint === health.headPosition) break;
-    if (Date.now() > deadline) throw new Error('read model did not catch up within 60 s');
-    await sleep(200);
-  }
+  const caughtUp = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const health = (await (await fetch(`${service.url}/health`)).json()) as { headPosition: string; projections: Array<{ checkpoint: string }> };
+      if (health.projections[0]?.checkpoint === health.headPosition) return;
+      if (Date.now() > deadline) throw new Error('read model did not catch up within 60 s');
+      await sleep(200);
+    }
+  };
+  await caughtUp();
   const verify = (await (await fetch(`${service.url}/v1/integrity/verify`, { headers: { authorization: reader } })).json()) as {
     valid: boolean;
     checked: number;
     headSequence: number;
     firstInvalidSequence?: number;
   };
+  await caughtUp(); // the verify request's own audit record is appended after it answers
 
   const events = new Database(path.join(dataDir, 'events.db'), { readonly: true });
   const stored = events.prepare("SELECT event_id FROM events WHERE stream = 'audit-acme'").pluck().all() as string[];
