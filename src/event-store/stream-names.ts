@@ -4,6 +4,9 @@
  */
 const ID_PATTERN = /^[A-Za-z0-9_.:]{1,128}$/;
 
+/** The pattern every tenant and aggregate id must match (ADR 004); for validating input at the edge. */
+export const STREAM_ID_PATTERN = ID_PATTERN;
+
 function assertId(kind: string, value: string): string {
   if (!ID_PATTERN.test(value)) {
     throw new Error(`Invalid ${kind} "${value}": use 1-128 of A-Z a-z 0-9 _ . :`);
@@ -22,9 +25,23 @@ export function tenantOfAuditStream(stream: string): string {
   return stream.slice(AUDIT_STREAM_PREFIX.length);
 }
 
+export type AggregateKind = 'rule' | 'role' | 'webhook' | 'schedule' | 'alert';
+
 /** Configuration aggregates: `<kind>-<tenantId>-<aggregateId>`. */
-export function aggregateStreamOf(kind: 'rule' | 'role' | 'webhook' | 'schedule' | 'alert', tenantId: string, aggregateId: string): string {
+export function aggregateStreamOf(kind: AggregateKind, tenantId: string, aggregateId: string): string {
   return `${kind}-${assertId('tenant id', tenantId)}-${assertId(`${kind} id`, aggregateId)}`;
+}
+
+/** Prefix of every stream of one aggregate kind (projection subscriptions). */
+export function aggregateStreamPrefix(kind: AggregateKind): string {
+  return `${kind}-`;
+}
+
+export const GRANT_STREAM_PREFIX = 'grant-';
+
+/** A cross-tenant grant issued by `tenantId` (the tenant whose data it opens): `grant-<tenantId>-<grantId>`. */
+export function grantStreamOf(tenantId: string, grantId: string): string {
+  return `${GRANT_STREAM_PREFIX}${assertId('tenant id', tenantId)}-${assertId('grant id', grantId)}`;
 }
 
 export function retentionStreamOf(tenantId: string): string {

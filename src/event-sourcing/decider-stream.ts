@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { EventStore, JsonObject, Position, RecordedEvent } from '../event-store/event-store.port';
+import { Decider, DomainEvent, foldEvents } from './decider';
+
+export interface DecidedCommand<State, Event> {
+  /** State before the command. */
+  before: State;
+  /** State after the command's events. */
+  after: State;
+  /** Events appended (empty: the command changed nothing and nothing was written). */
+  events: Event[];
+  /** Position of the last appended event; null when nothing was appended. */
+  position: Position | null;
+}
+
+/**
+ * Runs a command against one event-sourced stream: reads it, folds it into state, decides, and
+ * appends the new events with the revision it read as the expected revision. A concurrent writer
+ * makes the append fail with WrongExpectedRevisionError (the caller answers 409); nothing is retried
+ * behind the caller's back, because the decision was made on a state that no longer holds.
+ */
+export async function decideOnStream<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, State, Event>,
+  decode: (recorded: RecordedEvent) => Event,
+  command: Command,
+  metadata: JsonObject = {},
+): Promise<DecidedCommand<State, Event>> {
+  const recorded = await store.readStream(stream);
+  const before = foldEvents(decider, recorded.map(decode));
+  const events = decider.decide(command, before);
+  if (events.length === 0) return { before, after: before, events, position: null };
+  const revision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
+  const appended = await store.append(
+    stream,
+    events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data as JsonObject, metadata })),
+    revision,
+  );
+  return { before, after: foldEvents({ initialState: before, evolve: decider.evolve }, events), events, position: appended.position };
+}
+
+/** Reads a stream and folds it (no command): the authoritative current state. */
+export async function stateOfStream<State, Event>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+  decode: (recorded: RecordedEvent) => Event,
+): Promise<State> {
+  return foldEvents(decider, (await store.readStream(stream)).map(decode));
+}
