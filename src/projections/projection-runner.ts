@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EventStore, Position, RecordedEvent } from '../event-store/event-store.port';
 import { CheckpointConflictError } from '../read-store/read-store.errors';
 import { ReadStore } from '../read-store/read-store.port';
+import { CommitSignal } from './commit-signal';
 import { inBatches } from './in-batches';
 import { Projection } from './projection';
 import { ProjectionBatch } from './projection-batch';
@@ -44,7 +45,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
   private subscription: { close(): Promise<void> } | null = null;
   private wakeRetry: (() => void) | null = null;
   private readonly waiters = new Set<{ position: Position; resolve: () => void }>();
-  private commitListeners: Array<() => void> = [];
+  private readonly committed = new CommitSignal();
 
   constructor(
     readonly projection: Projection,
@@ -131,17 +132,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
 
   /** Resolves after the next commit, or after `timeoutMs` (whichever comes first). */
   nextCommit(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const listeners = this.commitListeners;
-      function done() {
-        clearTimeout(timer);
-        const index = listeners.indexOf(done);
-        if (index >= 0) listeners.splice(index, 1);
-        resolve();
-      }
-      listeners.push(done);
-    });
+    return this.committed.wait(timeoutMs);
   }
 
   status(): ProjectionStatus {
@@ -210,8 +201,6 @@ export class ProjectionRunner implements ProjectionRunnerView {
     this.position = last;
     this.applyingSince = null;
     for (const waiter of this.waiters) if (waiter.position <= last) waiter.resolve();
-    const listeners = this.commitListeners;
-    this.commitListeners = [];
-    listeners.forEach((notify) => notify());
+    this.committed.notify();
   }
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AuditLogFilterParams, ReadYourWritesParams } from './audit-log.filters';
+import { AuditLogFilterParams, MinSequenceParams, ReadYourWritesParams } from './audit-log.filters';
 
 export class ListParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
@@ -35,11 +35,5 @@ export class StreamParams extends AuditLogFilterParams {
   lastEventId?: number;
 }
 
-export class DetailParams {
-  @ApiPropertyOptional({ description: 'Wait (≤ 5 s) until the read model has applied this sequence of your tenant' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  minSequence?: number;
-}
+/** Detail view: only read-your-writes. */
+export class DetailParams extends MinSequenceParams {}

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Principal } from '../../auth/principal';
@@ -30,7 +30,7 @@ export class AuditLogFilterParams {
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn([...CHANNELS]) channel?: string;
 }
 
-export class ReadYourWritesParams extends AuditLogFilterParams {
+export class MinSequenceParams {
   @ApiPropertyOptional({ description: 'Wait (≤ 5 s) until the read model has applied this sequence of your tenant' })
   @IsOptional()
   @Type(() => Number)
@@ -38,6 +38,8 @@ export class ReadYourWritesParams extends AuditLogFilterParams {
   @Min(0)
   minSequence?: number;
 }
+
+export class ReadYourWritesParams extends IntersectionType(AuditLogFilterParams, MinSequenceParams) {}
 
 /** True if the caller may only see events they performed (standard users). */
 export function ownRecordsOnly(principal: Principal): boolean {

@@ -1,11 +1,12 @@
 import { Position } from '../../event-store/event-store.port';
 import { ProjectionStatus } from '../projection-runner';
+import { CommitSignal } from '../commit-signal';
 import { ProjectionRunnerView } from '../projection-runner-view';
 
 /** The main thread's mirror of a projection running in the worker, fed by its status messages. */
 export class RemoteRunnerView implements ProjectionRunnerView {
   private latest: ProjectionStatus;
-  private listeners: Array<() => void> = [];
+  private readonly committed = new CommitSignal();
 
   constructor(readonly name: string, version: number) {
     this.latest = { name, version, state: 'catching-up', checkpoint: null, lagMs: 0, lastError: null };
@@ -14,11 +15,7 @@ export class RemoteRunnerView implements ProjectionRunnerView {
   update(status: ProjectionStatus): void {
     const advanced = status.checkpoint !== this.latest.checkpoint;
     this.latest = status;
-    if (advanced) {
-      const listeners = this.listeners;
-      this.listeners = [];
-      listeners.forEach((notify) => notify());
-    }
+    if (advanced) this.committed.notify();
   }
 
   markFailing(reason: string): void {
@@ -30,17 +27,7 @@ export class RemoteRunnerView implements ProjectionRunnerView {
   }
 
   nextCommit(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const listeners = this.listeners;
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        const index = listeners.indexOf(done);
-        if (index >= 0) listeners.splice(index, 1);
-        resolve();
-      }
-      listeners.push(done);
-    });
+    return this.committed.wait(timeoutMs);
   }
 
   async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
