@@ -3,6 +3,7 @@ import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig, loadAppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CrossTenantGrantsModule } from './cross-tenant-grants/cross-tenant-grants.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { IntegrityModule } from './integrity/integrity.module';
@@ -10,6 +11,7 @@ import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
 import { PROJECTION_MODULES } from './projections/projection-modules';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule implements NestModule {
         SelfAuditModule,
         AuditLogModule,
         IntegrityModule,
+        RolesModule,
+        CrossTenantGrantsModule,
         HealthModule,
       ],
     };

@@ -12,5 +12,6 @@ export interface DeniedRequest {
 }
 
 export interface AccessDenialRecorder {
-  recordDenial(principal: Principal, request: DeniedRequest, required: string[]): Promise<void>;
+  /** `reason`: why, when it is not simply a missing permission (e.g. no active cross-tenant grant). */
+  recordDenial(principal: Principal, request: DeniedRequest, required: string[], reason?: string): Promise<void>;
 }

@@ -4,10 +4,11 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { resolveJwtVerification } from './jwt-keys';
+import { STREAM_ID_PATTERN } from '../event-store/stream-names';
 import { ACTOR_TYPES, Principal, TokenActorType, TokenClaims } from './principal';
 import { loadRoleMatrix, permissionsOf, RoleMatrix } from './role-matrix';
 
-const TENANT_ID = /^[A-Za-z0-9_.:]{1,128}$/;
+const TENANT_ID = STREAM_ID_PATTERN;
 
 /**
  * Verifies Bearer tokens (signature, algorithm allow-list — never `none` —, expiry, issuer,
@@ -35,6 +36,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new UnauthorizedException('The token has no subject (sub)');
     if (typeof claims.tenant !== 'string' || !TENANT_ID.test(claims.tenant)) throw new UnauthorizedException('The token names no valid tenant');
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+    const customRoles = roles.filter((role) => !this.roles.has(role));
     const actorType = ACTOR_TYPES.includes(claims.actor_type as TokenActorType) ? (claims.actor_type as TokenActorType) : 'user';
     return {
       subject: claims.sub,
@@ -44,6 +46,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       sessionId: typeof claims.sid === 'string' ? claims.sid : undefined,
       actorType,
       expiresAt: claims.exp,
+      ...(customRoles.length ? { customRoles } : {}),
     };
   }
 }

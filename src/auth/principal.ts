@@ -15,6 +15,23 @@ export interface Principal {
   actorType: TokenActorType;
   /** Token expiry, seconds since the epoch. */
   expiresAt: number;
+  /**
+   * Roles of the token that are not built in: they grant something only if the tenant defined them
+   * as custom roles (resolved per request by the access guard).
+   */
+  customRoles?: string[];
+  /**
+   * Set when a platform administrator acts in another tenant through a cross-tenant grant:
+   * `tenantId` is then the target tenant and `permissions` exactly what the grants give.
+   */
+  crossTenant?: CrossTenantContext;
+}
+
+export interface CrossTenantContext {
+  /** The administrator's own tenant (from the token). */
+  fromTenant: string;
+  /** The grants of the target tenant this request runs under. */
+  grantIds: string[];
 }
 
 /** Raw claims, as signed by the identity provider. */

@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isPermission, Permission } from './permissions';
 
+/** The platform role that may name another tenant in X-Tenant-Id (and needs that tenant's grant). */
+export const PLATFORM_ADMIN_ROLE = 'platform_admin';
+
 export type RoleMatrix = ReadonlyMap<string, ReadonlySet<Permission>>;
 
 export const ROLE_MATRIX_FILE = path.resolve(__dirname, '..', '..', 'config', 'roles.json');

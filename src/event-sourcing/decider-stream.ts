@@ -11,6 +11,8 @@ export interface DecidedCommand<State, Event> {
   events: Event[];
   /** Position of the last appended event; null when nothing was appended. */
   position: Position | null;
+  /** Revision of the stream's last event after the command (-1: the stream does not exist). */
+  revision: number;
 }
 
 /**
@@ -30,14 +32,20 @@ export async function decideOnStream<Command, State, Event extends DomainEvent>(
   const recorded = await store.readStream(stream);
   const before = foldEvents(decider, recorded.map(decode));
   const events = decider.decide(command, before);
-  if (events.length === 0) return { before, after: before, events, position: null };
-  const revision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
+  const revision = recorded.length === 0 ? -1 : recorded[recorded.length - 1].revision;
+  if (events.length === 0) return { before, after: before, events, position: null, revision };
   const appended = await store.append(
     stream,
     events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data as JsonObject, metadata })),
-    revision,
+    revision === -1 ? 'no_stream' : revision,
   );
-  return { before, after: foldEvents({ initialState: before, evolve: decider.evolve }, events), events, position: appended.position };
+  return {
+    before,
+    after: foldEvents({ initialState: before, evolve: decider.evolve }, events),
+    events,
+    position: appended.position,
+    revision: appended.nextExpectedRevision,
+  };
 }
 
 /** Reads a stream and folds it (no command): the authoritative current state. */

@@ -1,6 +1,9 @@
 import { AuditEventTooLargeError, AuditEventValidationError } from '../audit-log/record-audit-events/audit-event.validator';
 import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log/audit-log.errors';
+import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from '../cross-tenant-grants/grant.errors';
+import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { InvalidQueryError } from '../read-store/read-store.errors';
+import { BuiltInRoleNameError, InvalidRoleError, RoleAlreadyExistsError, RoleNotFoundError } from '../roles/role.errors';
 import { ProblemDetails } from './problem-details.filter';
 
 const BASE = 'https://problems.audit-trail.dev';
@@ -24,6 +27,25 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
   }
   if (error instanceof AuditLogUnavailableError) {
     return { type: `${BASE}/audit-log-unavailable`, title: 'Service Unavailable', status: 503, detail: error.message };
+  }
+  if (error instanceof InvalidRoleError || error instanceof InvalidGrantError) {
+    return { type: `${BASE}/validation-failed`, title: 'Validation Failed', status: 422, detail: 'The request is well-formed but not acceptable; nothing was changed.', errors: error.errors };
+  }
+  if (error instanceof RoleNotFoundError || error instanceof GrantNotFoundError) {
+    return { type: `${BASE}/not-found`, title: 'Not Found', status: 404, detail: error.message };
+  }
+  if (error instanceof RoleAlreadyExistsError) {
+    return { type: `${BASE}/role-exists`, title: 'Conflict', status: 409, detail: error.message };
+  }
+  if (error instanceof BuiltInRoleNameError) {
+    return { type: `${BASE}/built-in-role`, title: 'Conflict', status: 409, detail: error.message };
+  }
+  if (error instanceof GrantAlreadyExistsError) {
+    return { type: `${BASE}/grant-exists`, title: 'Conflict', status: 409, detail: error.message };
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    // Another request changed the same configuration between our read and our append.
+    return { type: `${BASE}/concurrent-modification`, title: 'Conflict', status: 409, detail: 'The resource was changed concurrently by another request; nothing was changed. Retry.' };
   }
   if (error instanceof InvalidQueryError) {
     return { type: `${BASE}/invalid-query`, title: 'Bad Request', status: 400, detail: error.message };

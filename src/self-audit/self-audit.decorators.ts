@@ -14,8 +14,12 @@ export interface SelfAuditSpec {
    * `mutation`: recorded after the handler, with its outcome.
    */
   kind: 'read' | 'stream' | 'mutation';
-  /** Resource the action concerns; `param` names a route parameter holding its id (default: the tenant). */
-  resource: { type: string; param?: string };
+  /**
+   * Resource the action concerns. Its id is taken from the route parameter `param`, else the string
+   * field `body` of the request body, else the string field `result` of the handler's answer (ids the
+   * server assigns), else it is the tenant.
+   */
+  resource: { type: string; param?: string; body?: string; result?: string };
 }
 
 /** This route is recorded in the caller's tenant audit log (who watched the watchers). */
@@ -35,4 +39,22 @@ export const StartAudited = createParamDecorator((_: unknown, context: Execution
   const recorder = request[ACCESS_RECORDER] as AccessRecorder | undefined;
   if (!recorder) throw new Error('@StartAudited() needs a route declared @SelfAudited({ kind: "stream" })');
   return recorder;
+});
+
+export const AUDIT_CHANGES = 'selfAuditChanges';
+
+export interface AuditedChanges {
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+/** Hands the before/after of a mutation to its self-audit record (`changes`). */
+export type ChangesRecorder = (changes: AuditedChanges) => void;
+
+/** Injects the {@link ChangesRecorder} of a `mutation` route: what the change was, for the audit record. */
+export const RecordChanges = createParamDecorator((_: unknown, context: ExecutionContext): ChangesRecorder => {
+  const request = context.switchToHttp().getRequest<Record<string, unknown>>();
+  return (changes) => {
+    request[AUDIT_CHANGES] = changes;
+  };
 });

@@ -2,11 +2,19 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import { Reflector } from '@nestjs/core';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { PUBLIC_ROUTE } from '../auth/access.decorators';
+import { domainProblemOf } from '../http/domain-problems';
 import { Principal } from '../auth/principal';
-import { ACCESS_RECORDER, SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from './self-audit.decorators';
+import { ACCESS_RECORDER, AUDIT_CHANGES, AuditedChanges, SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from './self-audit.decorators';
 import { SelfAuditRecorder, SelfAuditRequest } from './self-audit.recorder';
 
-type HttpRequest = SelfAuditRequest & { user?: Principal; params: Record<string, string>; route?: { path: string }; [ACCESS_RECORDER]?: () => Promise<void> };
+type HttpRequest = SelfAuditRequest & {
+  user?: Principal;
+  params: Record<string, string>;
+  body?: unknown;
+  route?: { path: string };
+  [ACCESS_RECORDER]?: () => Promise<void>;
+  [AUDIT_CHANGES]?: AuditedChanges;
+};
 
 /** Client errors of the request itself: nothing was accessed, so nothing is recorded. */
 const isMalformed = (status: number) => status === 400 || status === 413 || status === 422;
@@ -38,11 +46,17 @@ export class SelfAuditInterceptor implements NestInterceptor {
     const principal = request.user!;
     const channel = this.recorder.channelOf(request);
     const auditRequest = { ...request, route: request.route?.path ?? '', method: request.method, query: request.query, headers: request.headers, ip: request.ip };
-    const resource = { type: spec.resource.type, id: spec.resource.param ? request.params[spec.resource.param] : principal.tenantId };
-    const record = (outcome: 'success' | 'failure' | 'denied', detail?: Record<string, unknown>) =>
-      this.recorder.record(principal, auditRequest, { action: spec.action, outcome, resource, channel, detail });
+    const record = (outcome: 'success' | 'failure' | 'denied', detail?: Record<string, unknown>, result?: unknown) =>
+      this.recorder.record(principal, auditRequest, {
+        action: spec.action,
+        outcome,
+        resource: { type: spec.resource.type, id: resourceIdOf(spec, request, result) ?? principal.tenantId },
+        channel,
+        detail,
+        changes: outcome === 'success' ? request[AUDIT_CHANGES] : undefined,
+      });
 
-    const statusOf = (error: unknown) => (error instanceof HttpException ? error.getStatus() : 500);
+    const statusOf = (error: unknown) => (error instanceof HttpException ? error.getStatus() : (domainProblemOf(error)?.status ?? 500));
     switch (spec.kind) {
       case 'read':
         return next.handle().pipe(
@@ -65,7 +79,7 @@ export class SelfAuditInterceptor implements NestInterceptor {
       }
       case 'mutation':
         return next.handle().pipe(
-          mergeMap((result) => from(record('success')).pipe(mergeMap(() => [result]))),
+          mergeMap((result) => from(record('success', undefined, result)).pipe(mergeMap(() => [result]))),
           catchError((error: unknown) => {
             const status = statusOf(error);
             if (isMalformed(status)) return throwError(() => error);
@@ -74,4 +88,14 @@ export class SelfAuditInterceptor implements NestInterceptor {
         );
     }
   }
+}
+
+/** The id of the resource a request concerns, per its {@link SelfAuditSpec}; undefined: the tenant. */
+function resourceIdOf(spec: SelfAuditSpec, request: HttpRequest, result: unknown): string | undefined {
+  const { param, body, result: resultField } = spec.resource;
+  const stringAt = (source: unknown, field: string | undefined) => {
+    const value = field && typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' && value.length > 0 ? value.slice(0, 256) : undefined;
+  };
+  return stringAt(request.params, param) ?? stringAt(request.body, body) ?? stringAt(result, resultField);
 }

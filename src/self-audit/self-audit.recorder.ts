@@ -31,7 +31,7 @@ export class SelfAuditRecorder implements AccessDenialRecorder {
   }
 
   /** A refused request, recorded with outcome `denied` before the 403 is sent. */
-  async recordDenial(principal: Principal, request: SelfAuditRequest, required: string[]): Promise<void> {
+  async recordDenial(principal: Principal, request: SelfAuditRequest, required: string[], reason?: string): Promise<void> {
     let channel: Channel = 'api';
     try {
       channel = this.channelOf(request);
@@ -43,14 +43,21 @@ export class SelfAuditRecorder implements AccessDenialRecorder {
       outcome: 'denied',
       resource: { type: 'route', id: `${request.method} ${request.route}`.slice(0, 256) },
       channel,
-      detail: { requiredAnyOf: required },
+      detail: { requiredAnyOf: required, ...(reason ? { reason } : {}) },
     });
   }
 
   async record(
     principal: Principal,
     request: SelfAuditRequest,
-    event: { action: string; outcome: Outcome; resource: { type: string; id: string }; channel: Channel; detail?: Record<string, unknown> },
+    event: {
+      action: string;
+      outcome: Outcome;
+      resource: { type: string; id: string };
+      channel: Channel;
+      detail?: Record<string, unknown>;
+      changes?: AuditEventInput['changes'];
+    },
   ): Promise<void> {
     const userAgent = request.headers['user-agent'];
     const input: AuditEventInput = {
@@ -66,9 +73,17 @@ export class SelfAuditRecorder implements AccessDenialRecorder {
       action: event.action,
       outcome: event.outcome,
       resource: event.resource,
+      ...(event.changes ? { changes: event.changes } : {}),
       channel: event.channel,
       context: { requestId: RequestContext.current()?.requestId, sourceService: SERVICE_NAME },
-      metadata: { method: request.method, route: request.route, query: request.query, ...event.detail },
+      metadata: {
+        method: request.method,
+        route: request.route,
+        query: request.query,
+        ...event.detail,
+        // A platform administrator acting here under a grant: this record is in the target tenant's log.
+        ...(principal.crossTenant ? { crossTenant: { fromTenant: principal.crossTenant.fromTenant, grantIds: principal.crossTenant.grantIds } } : {}),
+      },
     };
     await this.writer.record(principal.tenantId, [input]);
   }

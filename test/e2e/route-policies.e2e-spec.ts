@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../src/auth/access.decorators';
 import { isPermission } from '../../src/auth/permissions';
 import { SELF_AUDIT, SELF_AUDIT_EXEMPT, SelfAuditSpec } from '../../src/self-audit/self-audit.decorators';
@@ -18,8 +19,38 @@ describe('Route policies', () => {
   it('finds the routes (the inventory itself works)', () => {
     const routes = routesOf(t.app).map((r) => `${r.method} ${r.path}`);
     expect(routes).toEqual(
-      expect.arrayContaining(['GET /health', 'POST /v1/audit-events', 'POST /v1/audit-events/batch', 'GET /v1/audit-events', 'GET /v1/audit-events/:id', 'GET /v1/integrity/verify']),
+      expect.arrayContaining([
+        'GET /health',
+        'POST /v1/audit-events',
+        'POST /v1/audit-events/batch',
+        'GET /v1/audit-events',
+        'GET /v1/audit-events/:id',
+        'GET /v1/integrity/verify',
+        'POST /v1/roles',
+        'GET /v1/roles',
+        'GET /v1/roles/:name',
+        'PUT /v1/roles/:name',
+        'DELETE /v1/roles/:name',
+        'POST /v1/cross-tenant-grants',
+        'GET /v1/cross-tenant-grants',
+        'DELETE /v1/cross-tenant-grants/:id',
+      ]),
     );
+  });
+
+  it('every route is described in the OpenAPI document (/docs-json)', async () => {
+    const paths = (await request(t.app.getHttpServer()).get('/docs-json').expect(200)).body.paths as Record<string, Record<string, unknown>>;
+    const undocumented = routesOf(t.app)
+      .map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/:(\w+)/g, '{$1}') }))
+      .filter((r) => !paths[r.path]?.[r.method])
+      .map((r) => `${r.method} ${r.path}`);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('every mutation of security configuration (roles, grants) is self-audited as a mutation', () => {
+    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants)/.test(r.path));
+    expect(configMutations.length).toBeGreaterThan(0);
+    expect(configMutations.filter((r) => r.get<SelfAuditSpec>(SELF_AUDIT)?.kind !== 'mutation').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
   it('every route is public or declares known permissions', () => {

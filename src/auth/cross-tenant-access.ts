@@ -1,0 +1,20 @@
+import { Permission } from './permissions';
+
+/**
+ * Answers whether a tenant has granted a platform administrator access to its data right now
+ * (/v1/cross-tenant-grants). Provided by the cross-tenant-grants module; without a provider no
+ * cross-tenant access is ever granted.
+ */
+export const CROSS_TENANT_ACCESS = Symbol('CROSS_TENANT_ACCESS');
+
+export interface ActiveGrants {
+  /** Ids of the grants in force (empty: no access). */
+  grantIds: string[];
+  /** Union of their permissions: exactly what the grantee may do in the target tenant. */
+  permissions: ReadonlySet<Permission>;
+}
+
+export interface CrossTenantAccess {
+  /** Grants of `targetTenantId` to `grantee` that are neither revoked nor expired at `now`. */
+  activeGrants(targetTenantId: string, grantee: string, now: Date): Promise<ActiveGrants>;
+}

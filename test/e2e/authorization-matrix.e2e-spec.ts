@@ -1,0 +1,305 @@
+import request from 'supertest';
+import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../src/auth/access.decorators';
+import { Permission } from '../../src/auth/permissions';
+import { loadRoleMatrix } from '../../src/auth/role-matrix';
+import { auditApi, textBody } from '../support/audit-api';
+import { auditEvent } from '../support/audit-event.factory';
+import { RouteInfo, routesOf } from '../support/route-inventory';
+import { baseUrlOf, openSse } from '../support/sse-client';
+import { createTestApp, TestApp } from '../support/test-app';
+import { bearer } from '../support/tokens';
+
+/**
+ * The authorization matrix (issue 4, item 7): every route the application serves × every built-in
+ * role × { own tenant, other tenant } → expected status. Generated from the application's route list
+ * (routesOf) and from config/roles.json; the permission a route needs is read from its metadata.
+ *
+ * - Own tenant: the caller asks for an object of its own tenant. A role whose permissions include
+ *   one of the route's required permissions gets the status in the table; any other role gets 403.
+ * - Other tenant: the caller belongs to a tenant of its own (fresh, empty) and asks for objects that
+ *   belong to other tenants (globex, acme): detail and mutation routes answer 404, lists are empty,
+ *   and no answer carries another tenant's data.
+ *
+ * A route served by the app without an entry in SAMPLES fails this test ("new route without an
+ * entry"); so does an entry for a route the app does not serve.
+ */
+
+const BUILT_IN_ROLES = ['super_admin', 'compliance_officer', 'auditor', 'standard_user', 'audit_writer', 'platform_ingestor', 'platform_admin'] as const;
+type Role = (typeof BUILT_IN_ROLES)[number];
+
+/** The caller in every case; its own records (actor.id) are what a standard user may see. */
+const CALLER = 'matrix-user';
+const OWN = 'acme';
+const OTHER = 'globex';
+/** A resource id that events of both acme and globex carry: lists filtered on it must show only the caller's tenant. */
+const SHARED_RESOURCE = 'INV-SHARED';
+
+interface Fixtures {
+  /** An audit event of acme by CALLER, and one of globex by a user of the same id. */
+  ownEventId: string;
+  otherEventId: string;
+  /** A custom role of acme, and one of globex. */
+  ownRole: string;
+  otherRole: string;
+  /** An active grant of globex. */
+  otherGrantId: string;
+  /** A new custom role / grant of acme, for routes that change or delete one. */
+  freshOwnRole(): Promise<string>;
+  freshOwnGrant(): Promise<string>;
+  /** A new, unused role name. */
+  newName(): string;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+interface Case {
+  params?: (f: Fixtures) => Promise<Record<string, string>> | Record<string, string>;
+  query?: string;
+  body?: (f: Fixtures) => unknown;
+  /** Status when the role holds one of the route's permissions (otherwise 403). A function when it depends on more. */
+  expect: number | ((permissions: ReadonlySet<Permission>) => number);
+  /** What a 2xx answer must hold; returns a description of the violation, or nothing. */
+  check?: (answer: Answer, f: Fixtures, tenant: string) => string | undefined;
+}
+
+interface Row {
+  own: Case;
+  other: Case;
+  /** How the answer is read: JSON (default), a download read to the end, or SSE (status + headers, then abort). */
+  read?: 'download' | 'sse';
+}
+
+const event = (overrides: Record<string, unknown> = {}) =>
+  auditEvent({ actor: { id: CALLER, type: 'user' }, resource: { type: 'invoice', id: 'MATRIX-INGEST' }, ...overrides });
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
+
+// ---- checks on what an answer contains --------------------------------------------------------
+type Json = Record<string, unknown>;
+const itemsOf = (a: Answer) => ((a.body as Json).items ?? []) as Json[];
+const ndjsonOf = (a: Answer) => String(a.body).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+const onlyTenant = (events: Json[], tenant: string) => events.find((e) => e.tenantId !== tenant) && `an event of tenant ${events.find((e) => e.tenantId !== tenant)!.tenantId}`;
+const nonEmptyOf = (events: Json[], tenant: string) => (events.length === 0 ? 'no events of its own tenant' : onlyTenant(events, tenant));
+const empty = (what: string, list: unknown[]) => (list.length ? `${what} not empty: ${JSON.stringify(list).slice(0, 200)}` : undefined);
+const tenantOfReceipt = (expected: (tenant: string) => string) => (a: Answer, _f: Fixtures, tenant: string) => {
+  const receipts = ((a.body as Json).results as Json[] | undefined) ?? [a.body as Json];
+  return receipts.every((r) => r.tenantId === expected(tenant)) ? undefined : `recorded in ${receipts.map((r) => r.tenantId).join(',')}`;
+};
+const anyTenantWriter = (p: ReadonlySet<Permission>) => (p.has('audit:write:any-tenant') ? 201 : 403);
+
+/**
+ * THE TABLE: per route, a valid minimal request in the caller's own tenant and one aimed at other
+ * tenants' objects, with the status expected when the role is permitted.
+ */
+const SAMPLES: Record<string, Row> = {
+  'POST /v1/audit-events': {
+    own: { body: () => event(), expect: 201, check: tenantOfReceipt((tenant) => tenant) },
+    // Naming another tenant in the body: only a platform ingestor may (audit:write:any-tenant).
+    other: { body: () => ({ ...event(), tenantId: OTHER }), expect: anyTenantWriter, check: tenantOfReceipt(() => OTHER) },
+  },
+  'POST /v1/audit-events/batch': {
+    own: { body: () => ({ events: [event()] }), expect: 201, check: tenantOfReceipt((tenant) => tenant) },
+    other: { body: () => ({ events: [{ ...event(), tenantId: OTHER }] }), expect: anyTenantWriter, check: tenantOfReceipt(() => OTHER) },
+  },
+  'GET /v1/audit-events': {
+    own: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200, check: (a, _f, tenant) => nonEmptyOf(itemsOf(a), tenant) },
+    other: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200, check: (a) => empty('items', itemsOf(a)) },
+  },
+  'GET /v1/audit-events/export': {
+    own: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200, check: (a, _f, tenant) => nonEmptyOf(ndjsonOf(a), tenant) },
+    other: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200, check: (a) => empty('export', ndjsonOf(a)) },
+    read: 'download',
+  },
+  'GET /v1/audit-events/stream': {
+    own: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200 },
+    other: { query: `resourceId=${SHARED_RESOURCE}`, expect: 200 },
+    read: 'sse',
+  },
+  'GET /v1/audit-events/:id': {
+    own: { params: (f) => ({ id: f.ownEventId }), expect: 200, check: (a, f, tenant) => ((a.body as Json).id === f.ownEventId && (a.body as Json).tenantId === tenant ? undefined : 'another event') },
+    other: { params: (f) => ({ id: f.otherEventId }), expect: 404 },
+  },
+  'GET /v1/integrity/verify': {
+    own: { expect: 200, check: (a) => ((a.body as Json).valid === true && ((a.body as Json).headSequence as number) >= 0 ? undefined : 'not a valid, non-empty chain') },
+    // The caller's tenant has no chain yet: nothing of another tenant's chain is verified or shown.
+    other: { expect: 200, check: (a) => ((a.body as Json).checked === 0 && (a.body as Json).headSequence === -1 ? undefined : `verified ${JSON.stringify(a.body)}`) },
+  },
+  'POST /v1/roles': {
+    own: { body: (f) => ({ name: f.newName(), permissions: ['audit:read'] }), expect: 201 },
+    // Role names are per tenant: globex's role of the same name neither conflicts nor changes.
+    other: { body: (f) => ({ name: f.otherRole, permissions: ['reports:read'] }), expect: 201 },
+  },
+  'GET /v1/roles': {
+    own: { expect: 200, check: (a, f) => (itemsOf(a).some((r) => r.name === f.ownRole) ? undefined : `${f.ownRole} missing`) },
+    other: { expect: 200, check: (a) => empty('roles', itemsOf(a)) },
+  },
+  'GET /v1/roles/:name': {
+    own: { params: (f) => ({ name: f.ownRole }), expect: 200, check: (a, f) => ((a.body as Json).name === f.ownRole ? undefined : 'another role') },
+    other: { params: (f) => ({ name: f.otherRole }), expect: 404 },
+  },
+  'PUT /v1/roles/:name': {
+    own: { params: async (f) => ({ name: await f.freshOwnRole() }), body: () => ({ permissions: ['audit:export'] }), expect: 200 },
+    other: { params: (f) => ({ name: f.otherRole }), body: () => ({ permissions: ['roles:manage'] }), expect: 404 },
+  },
+  'DELETE /v1/roles/:name': {
+    own: { params: async (f) => ({ name: await f.freshOwnRole() }), expect: 204 },
+    other: { params: (f) => ({ name: f.otherRole }), expect: 404 },
+  },
+  'POST /v1/cross-tenant-grants': {
+    own: { body: () => ({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1) }), expect: 201 },
+    // A grant is always the caller's tenant's: a body naming another tenant is refused as malformed.
+    other: { body: () => ({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1), tenantId: OTHER }), expect: 400 },
+  },
+  'GET /v1/cross-tenant-grants': {
+    own: { expect: 200, check: (a) => (itemsOf(a).length > 0 ? undefined : 'no grants of its own tenant') },
+    other: { expect: 200, check: (a) => empty('grants', itemsOf(a)) },
+  },
+  'DELETE /v1/cross-tenant-grants/:id': {
+    own: { params: async (f) => ({ id: await f.freshOwnGrant() }), expect: 204 },
+    other: { params: (f) => ({ id: f.otherGrantId }), expect: 404 },
+  },
+};
+
+/** Routes that need no token at all. */
+const PUBLIC_SAMPLES: Record<string, number> = { 'GET /health': 200 };
+
+const keyOf = (route: RouteInfo) => `${route.method} ${route.path}`;
+
+describe('Authorization matrix: every route × every built-in role × own / other tenant', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  let routes: RouteInfo[];
+  let fixtures: Fixtures;
+  const matrix = loadRoleMatrix();
+  const http = () => request(t.app.getHttpServer());
+  let counter = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = baseUrlOf(t.app.getHttpServer());
+    routes = routesOf(t.app);
+    fixtures = await givenFixtures();
+  });
+  afterAll(() => t.close());
+
+  /** Objects in acme (the callers' own tenant) and in globex (another tenant), made through the API. */
+  async function givenFixtures(): Promise<Fixtures> {
+    const api = auditApi(t.app);
+    const admin = (tenant: string) => bearer({ tenant, roles: ['super_admin'], sub: 'fixture-admin' });
+    const writer = (tenant: string) => bearer({ tenant, roles: ['audit_writer'], sub: 'fixture-writer', actorType: 'service' });
+    const shared = () => event({ resource: { type: 'invoice', id: SHARED_RESOURCE } });
+    const [own] = await api.record(writer(OWN), [shared()]);
+    const [other] = await api.record(writer(OTHER), [shared()]);
+    const newName = () => `matrix_role_${++counter}`;
+    const createRole = async (tenant: string) => {
+      const name = newName();
+      await http().post('/v1/roles').set('Authorization', admin(tenant)).send({ name, permissions: ['audit:read'] }).expect(201);
+      return name;
+    };
+    const createGrant = async (tenant: string) =>
+      (await http().post('/v1/cross-tenant-grants').set('Authorization', admin(tenant)).send({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1) }).expect(201)).body
+        .id as string;
+    const fixtures: Fixtures = {
+      ownEventId: own.id,
+      otherEventId: other.id,
+      ownRole: await createRole(OWN),
+      otherRole: await createRole(OTHER),
+      otherGrantId: await createGrant(OTHER),
+      freshOwnRole: () => createRole(OWN),
+      freshOwnGrant: () => createGrant(OWN),
+      newName,
+    };
+    await createGrant(OWN);
+    return fixtures;
+  }
+
+  async function send(key: string, row: Row, sample: Case, token: string): Promise<Answer> {
+    const [method, pattern] = key.split(' ');
+    const params = (await sample.params?.(fixtures)) ?? {};
+    const path = pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? `<missing ${name}>`)) + (sample.query ? `?${sample.query}` : '');
+    if (row.read === 'sse') {
+      const sse = await openSse(baseUrl, path, { Authorization: token });
+      sse.close();
+      return { status: sse.status, headers: sse.headers, body: null };
+    }
+    let req = http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path).set('Authorization', token);
+    if (row.read === 'download') req = req.buffer(true).parse(textBody());
+    const body = sample.body?.(fixtures);
+    const res = body === undefined ? await req : await req.send(body as object);
+    return { status: res.status, headers: res.headers, body: res.body };
+  }
+
+  /** Runs one case; returns what is wrong with the answer, or nothing. */
+  async function verify(route: RouteInfo, role: Role, tenant: 'own' | 'other'): Promise<string | undefined> {
+    const key = keyOf(route);
+    const row = SAMPLES[key];
+    if (!row) return `${key}: new route without an entry in SAMPLES`;
+    const sample = row[tenant];
+    const permissions = matrix.get(role) ?? new Set<Permission>();
+    const required = route.get<Permission[]>(REQUIRED_PERMISSIONS) ?? [];
+    const permitted = required.some((p) => permissions.has(p));
+    const expected = !permitted ? 403 : typeof sample.expect === 'number' ? sample.expect : sample.expect(permissions);
+    const callerTenant = tenant === 'own' ? OWN : `matrix_t${++counter}`;
+    const token = bearer({ tenant: callerTenant, roles: [role], sub: CALLER });
+    const answer = await send(key, row, sample, token);
+    const where = `${key} [${tenant} tenant] as ${role}`;
+    if (answer.status !== expected) return `${where}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
+    if (expected === 403 && !String(answer.headers['content-type']).startsWith('application/problem+json')) return `${where}: a 403 that is not problem+json`;
+    if (row.read === 'sse' && expected === 200 && !String(answer.headers['content-type']).startsWith('text/event-stream')) return `${where}: not an event stream`;
+    const problem = expected < 300 ? sample.check?.(answer, fixtures, callerTenant) : undefined;
+    return problem && `${where}: ${problem}`;
+  }
+
+  it('knows every built-in role of config/roles.json (a new role must be added here)', () => {
+    expect([...matrix.keys()].sort()).toEqual([...BUILT_IN_ROLES].sort());
+  });
+
+  it('has an entry for every route the application serves (a new route without an entry fails here)', () => {
+    const missing = routes.filter((r) => !r.get<boolean>(PUBLIC_ROUTE) && !SAMPLES[keyOf(r)]).map(keyOf);
+    const missingPublic = routes.filter((r) => r.get<boolean>(PUBLIC_ROUTE) && PUBLIC_SAMPLES[keyOf(r)] === undefined).map(keyOf);
+    expect([...missing, ...missingPublic]).toEqual([]);
+  });
+
+  it('has no entry for a route the application does not serve', () => {
+    const served = new Set(routes.map(keyOf));
+    expect([...Object.keys(SAMPLES), ...Object.keys(PUBLIC_SAMPLES)].filter((key) => !served.has(key))).toEqual([]);
+  });
+
+  it('every protected route declares the permission the matrix reads', () => {
+    expect(routes.filter((r) => !r.get<boolean>(PUBLIC_ROUTE) && !r.get<Permission[]>(REQUIRED_PERMISSIONS)?.length).map(keyOf)).toEqual([]);
+  });
+
+  it('public routes answer without a token', async () => {
+    for (const route of routes.filter((r) => r.get<boolean>(PUBLIC_ROUTE))) {
+      expect([keyOf(route), (await http().get(route.path)).status]).toEqual([keyOf(route), PUBLIC_SAMPLES[keyOf(route)]]);
+    }
+  });
+
+  it.each(BUILT_IN_ROLES)('%s: every route, own tenant and other tenant, answers as the table says', async (role) => {
+    const failures: string[] = [];
+    let cases = 0;
+    for (const route of routes.filter((r) => !r.get<boolean>(PUBLIC_ROUTE))) {
+      for (const tenant of ['own', 'other'] as const) {
+        cases++;
+        const failure = await verify(route, role, tenant);
+        if (failure) failures.push(failure);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBe(2 * Object.keys(SAMPLES).length);
+  }, 60_000);
+
+  it("leaves the other tenant's objects as they were", async () => {
+    const globexAdmin = bearer({ tenant: OTHER, roles: ['super_admin'], sub: 'fixture-admin' });
+    const role = await http().get(`/v1/roles/${fixtures.otherRole}`).set('Authorization', globexAdmin).expect(200);
+    expect(role.body).toMatchObject({ permissions: ['audit:read'], revision: 0 });
+    const grants = await http().get('/v1/cross-tenant-grants').set('Authorization', globexAdmin).expect(200);
+    expect(grants.body.items).toEqual([expect.objectContaining({ id: fixtures.otherGrantId, status: 'active' })]);
+    const officer = bearer({ tenant: OTHER, roles: ['compliance_officer'], sub: 'fixture-officer' });
+    await http().get(`/v1/audit-events/${fixtures.otherEventId}`).set('Authorization', officer).expect(200);
+  });
+});
