@@ -44,6 +44,8 @@ type Planned =
 const MAX_EVENTS_PER_APPEND = 5000;
 const MAX_CONFLICT_RETRIES = 10;
 const IDLE_EVICTION_MS = 10 * 60 * 1000;
+/** Recent (not yet projected) events whose content stays in memory for idempotency checks. */
+const RECENT_EVENTS_KEPT = 20_000;
 
 /**
  * Appends audit events to `audit-<tenant>` streams with a per-tenant group commit: concurrent
@@ -116,7 +118,9 @@ export class AuditStreamWriter implements OnModuleDestroy {
           const last = fresh[fresh.length - 1];
           log.headSequence = last.sequence;
           log.headHash = last.hash;
-          for (const event of fresh) log.recent.set(event.id, { sequence: event.sequence, event });
+          // Full events are kept only while the window is small; beyond that a collision re-reads the
+          // stream, so memory stays bounded even when the projection lags far behind.
+          for (const event of fresh) log.recent.set(event.id, log.recent.size < RECENT_EVENTS_KEPT ? { sequence: event.sequence, event } : { sequence: event.sequence });
           this.appended.emit('appended', log.tenantId, fresh);
         }
         for (const { submission, plan } of accepted) {

@@ -77,6 +77,11 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ),
       readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+      scanStreams: this.db.prepare<[number, number], { position: number; stream: string }>(
+        'SELECT position, stream FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      ),
+      readRange: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position ASC'),
+      readAt: this.db.prepare<[number], EventRow>('SELECT * FROM events WHERE position = ?'),
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
   }
@@ -165,21 +170,40 @@ export class SqliteEventStore implements EventStore {
   /** @internal used by subscriptions */
   readAllPage(afterSequence: number, filter: AllFilter | undefined, maxCount: number): { events: RecordedEvent[]; scannedTo: number } {
     const prefixes = filter?.streamPrefixes;
+    if (!prefixes?.length) {
+      const rows = this.statements.readAll.all(afterSequence, maxCount);
+      return { events: rows.map(toRecordedEvent), scannedTo: rows.length ? rows[rows.length - 1].position : afterSequence };
+    }
+    // The log is shared by all streams: find matching positions from (position, stream) alone, and
+    // load whole rows (with their JSON) only for matches, so a projection of a few streams does not
+    // copy every other stream's events into memory.
     const events: RecordedEvent[] = [];
     let cursor = afterSequence;
-    // Filtering is done here rather than in SQL so that one page scan advances the cursor even when
-    // nothing in it matches (the log is shared by all streams).
     while (events.length < maxCount) {
-      const rows = this.statements.readAll.all(cursor, PAGE_SIZE);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        cursor = row.position;
-        if (!prefixes || prefixes.some((p) => row.stream.startsWith(p))) {
-          events.push(toRecordedEvent(row));
-          if (events.length >= maxCount) break;
+      const page = this.statements.scanStreams.all(cursor, PAGE_SIZE);
+      if (page.length === 0) break;
+      const wanted = Math.min(maxCount - events.length, PAGE_SIZE);
+      const matches: number[] = [];
+      let scannedTo = page[page.length - 1].position;
+      for (const row of page) {
+        if (prefixes.some((p) => row.stream.startsWith(p))) {
+          matches.push(row.position);
+          if (matches.length === wanted) {
+            scannedTo = row.position;
+            break;
+          }
         }
       }
-      if (rows.length < PAGE_SIZE) break;
+      if (matches.length > page.length / 2) {
+        // Mostly matches: one range read, filtered again here.
+        for (const row of this.statements.readRange.all(cursor, scannedTo)) {
+          if (prefixes.some((p) => row.stream.startsWith(p))) events.push(toRecordedEvent(row));
+        }
+      } else {
+        for (const position of matches) events.push(toRecordedEvent(this.statements.readAt.get(position)!));
+      }
+      cursor = scannedTo;
+      if (page.length < PAGE_SIZE) break;
     }
     return { events, scannedTo: cursor };
   }

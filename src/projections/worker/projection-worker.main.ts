@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppConfig, PROJECTION_CACHE_MIB, ReadStoreKind } from '../../config/app-config';
 import { ConfigModule } from '../../config/config.module';
@@ -15,18 +13,6 @@ import { ProjectionsModule } from '../projections.module';
 import { HostMessage, ProjectionWorkerData, WorkerMessage } from './projection-worker.protocol';
 
 const STATUS_INTERVAL_MS = 1000;
-/** Linux nice value of this thread: under CPU saturation, acknowledging writes wins over read-model freshness. */
-const WORKER_NICE = 5;
-
-/** Linux schedules threads individually; lower only this thread's priority (no-op elsewhere). */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid)) os.setPriority(tid, WORKER_NICE);
-  } catch {
-    // not Linux, or not permitted: run at normal priority
-  }
-}
 
 @Module({})
 class ProjectionWorkerModule {
@@ -57,7 +43,6 @@ function projectionConfig(config: AppConfig): AppConfig {
 async function run(): Promise<void> {
   const port = parentPort!;
   const { config } = workerData as ProjectionWorkerData;
-  lowerThreadPriority();
   const post = (message: WorkerMessage) => port.postMessage(message);
   const app = await NestFactory.createApplicationContext(ProjectionWorkerModule.forRoot(config), {
     logger: new JsonLogger(config.logLevel),
