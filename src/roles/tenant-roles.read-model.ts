@@ -30,17 +30,8 @@ export const TENANT_ROLES_COLLECTION: CollectionDefinition = {
   indexes: [{ name: 'by_tenant_name', keys: [['tenantId', 1], ['name', 1]], unique: true }],
 };
 
-/** What the API returns for a role. */
-export interface TenantRoleView {
-  name: string;
-  permissions: Permission[];
-  description: string | null;
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  updatedBy: string;
-  revision: number;
-}
+/** What the API returns for a role: the document without its key and tenant. */
+export type TenantRoleView = Omit<TenantRoleDocument, 'id' | 'tenantId'>;
 
 export function toRoleView(doc: TenantRoleDocument): TenantRoleView {
   const { id: _id, tenantId: _tenantId, ...view } = doc;
