@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Principal } from '../auth/principal';
-import { DecidedCommand, decideOnStream } from '../event-sourcing/decider-stream';
+import { decideAndProject } from '../event-sourcing/decide-and-project';
+import { DecidedCommand } from '../event-sourcing/decider-stream';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { grantStreamOf } from '../event-store/stream-names';
-import { RequestContext } from '../logging/request-context';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
 import { CROSS_TENANT_GRANTS_PROJECTION } from './cross-tenant-grants.read-model';
 import { GrantCommand, grantDecider, GrantState } from './grant.decider';
@@ -31,17 +31,16 @@ export class GrantCommandRunner {
     private readonly projections: ProjectionRegistry,
   ) {}
 
-  async run(principal: Principal, input: GrantCommandInput, now = new Date()): Promise<DecidedCommand<GrantState, GrantEvent>> {
-    const command = { ...input, tenantId: principal.tenantId, by: principal.subject, now } as GrantCommand;
-    const result = await decideOnStream(this.events, grantStreamOf(principal.tenantId, input.grantId), grantDecider, decodeGrantEvent, command, {
-      tenantId: principal.tenantId,
-      actorId: principal.subject,
-      requestId: RequestContext.current()?.requestId ?? null,
+  run(principal: Principal, input: GrantCommandInput, now = new Date()): Promise<DecidedCommand<GrantState, GrantEvent>> {
+    return decideAndProject(this.events, this.projections, principal, {
+      stream: grantStreamOf(principal.tenantId, input.grantId),
+      decider: grantDecider,
+      decode: decodeGrantEvent,
+      command: { ...input, tenantId: principal.tenantId, by: principal.subject, now } as GrantCommand,
+      projection: CROSS_TENANT_GRANTS_PROJECTION,
+      waitMs: GRANT_PROJECTION_WAIT_MS,
+      logger: this.logger,
+      describe: { grantId: input.grantId },
     });
-    if (result.position !== null) {
-      const applied = await this.projections.runner(CROSS_TENANT_GRANTS_PROJECTION).waitFor(result.position, GRANT_PROJECTION_WAIT_MS);
-      if (!applied) this.logger.warn({ msg: 'grant change recorded but not yet projected', grantId: input.grantId });
-    }
-    return result;
   }
 }

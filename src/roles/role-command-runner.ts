@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Principal } from '../auth/principal';
 import { loadRoleMatrix } from '../auth/role-matrix';
 import { Decider } from '../event-sourcing/decider';
-import { DecidedCommand, decideOnStream } from '../event-sourcing/decider-stream';
+import { decideAndProject } from '../event-sourcing/decide-and-project';
+import { DecidedCommand } from '../event-sourcing/decider-stream';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { aggregateStreamOf } from '../event-store/stream-names';
-import { RequestContext } from '../logging/request-context';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
 import { RoleCommand, roleDecider, RoleState } from './role.decider';
 import { decodeRoleEvent, RoleEvent } from './role.events';
@@ -34,18 +34,16 @@ export class RoleCommandRunner {
     private readonly projections: ProjectionRegistry,
   ) {}
 
-  async run(principal: Principal, input: RoleCommandInput, now = new Date()): Promise<DecidedCommand<RoleState, RoleEvent>> {
-    const command = { ...input, tenantId: principal.tenantId, by: principal.subject, now } as RoleCommand;
-    const stream = aggregateStreamOf('role', principal.tenantId, input.name);
-    const result = await decideOnStream(this.events, stream, this.decider, decodeRoleEvent, command, {
-      tenantId: principal.tenantId,
-      actorId: principal.subject,
-      requestId: RequestContext.current()?.requestId ?? null,
+  run(principal: Principal, input: RoleCommandInput, now = new Date()): Promise<DecidedCommand<RoleState, RoleEvent>> {
+    return decideAndProject(this.events, this.projections, principal, {
+      stream: aggregateStreamOf('role', principal.tenantId, input.name),
+      decider: this.decider,
+      decode: decodeRoleEvent,
+      command: { ...input, tenantId: principal.tenantId, by: principal.subject, now } as RoleCommand,
+      projection: TENANT_ROLES_PROJECTION,
+      waitMs: ROLE_PROJECTION_WAIT_MS,
+      logger: this.logger,
+      describe: { role: input.name },
     });
-    if (result.position !== null) {
-      const applied = await this.projections.runner(TENANT_ROLES_PROJECTION).waitFor(result.position, ROLE_PROJECTION_WAIT_MS);
-      if (!applied) this.logger.warn({ msg: 'role change recorded but not yet projected; it takes effect once the projection catches up', role: input.name });
-    }
-    return result;
   }
 }
