@@ -38,7 +38,7 @@ describe('GET /health', () => {
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body).toMatchObject({
       status: 'ok',
-      checks: { eventStore: { status: 'ok', kind: 'sqlite' }, readStore: { status: 'ok', kind: 'sqlite' } },
+      checks: { eventStore: { status: 'ok', kind: 'sqlite' }, readStore: { status: 'ok', kind: t.config.readStore.kind } },
       headPosition: appended.position,
       projections: expect.arrayContaining([
         { name: 'stream_stats', version: 1, state: 'live', checkpoint: appended.position, eventsBehind: 0, lagMs: 0, lastError: null },

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/http/configure-app';
+import { MONGODB_URI, runToken } from './distributed-stores';
 import { makeTempDir } from './temp-dir';
 import { TEST_JWT_SECRET } from './tokens';
 
@@ -13,10 +14,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application over embedded stores in a temp dir, plus any extra test modules. */
+/**
+ * Read store of the e2e tier: embedded SQLite, or with `E2E_READ_STORE=mongodb` the MongoDB adapter on
+ * MONGODB_URI (a private database per app; the test server's data is temporary). `.ci/run` runs the tier both ways.
+ */
+function readStoreEnv(): { env: NodeJS.ProcessEnv } {
+  if (process.env.E2E_READ_STORE !== 'mongodb') return { env: {} };
+  if (!MONGODB_URI) throw new Error('E2E_READ_STORE=mongodb needs MONGODB_URI (scripts/ferretdb.sh start prints one)');
+  const url = new URL(MONGODB_URI);
+  url.pathname = `/e2e_${runToken()}`;
+  return { env: { READ_STORE: 'mongodb', MONGODB_URI: url.toString() } };
+}
+
+/** The real application over embedded stores in a temp dir (or the e2e read store), plus any extra test modules. */
 export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object> } = {}): Promise<TestApp> {
   const temp = makeTempDir();
-  const config = loadAppConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, PROJECTION_MODE: 'inline', ...options.env });
+  const readStore = readStoreEnv();
+  const config = loadAppConfig({
+    DATA_DIR: temp.dir,
+    LOG_LEVEL: 'error',
+    JWT_SECRET: TEST_JWT_SECRET,
+    PROJECTION_MODE: 'inline',
+    ...readStore.env,
+    ...options.env,
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...((options.imports ?? []) as DynamicModule[])],
   }).compile();

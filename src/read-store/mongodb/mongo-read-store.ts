@@ -184,21 +184,35 @@ export class MongoReadStore implements ReadStore {
           }
         : { deleteOne: { filter: { _id: op.id, _pos: { $lt: op.position } } } },
     );
-    try {
-      await model.collection.bulkWrite(requests as never, { ordered: false });
-    } catch (error) {
-      // Only an _id collision means "a later event already wrote this document"; a collision on a
-      // declared unique index is a real failure, as it is in SQLite.
-      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-      const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{
-        code?: number;
-        err?: { code?: number; keyPattern?: Record<string, unknown>; errmsg?: string };
-      }>;
-      const isGuardCollision = (e: (typeof list)[number]) =>
-        (e.code ?? e.err?.code) === DUPLICATE_KEY &&
-        (e.err?.keyPattern ? Object.keys(e.err.keyPattern).join() === '_id' : /index: _id_ /.test(e.err?.errmsg ?? ''));
-      if (list.length === 0 || !list.every(isGuardCollision)) throw error;
+    // Ordered, resumed after each guard collision: FerretDB stops an unordered bulk write at its first
+    // error (MongoDB goes on), so this is the one form that applies every write on both servers.
+    for (let from = 0; from < requests.length; ) {
+      try {
+        await model.collection.bulkWrite(requests.slice(from) as never, { ordered: true });
+        return;
+      } catch (error) {
+        // Only an _id collision means "a later event already wrote this document"; a collision on a
+        // declared unique index is a real failure, as it is in SQLite.
+        const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+        const [first] = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as DuplicateKeyWriteError[];
+        if (!first || first.index === undefined || !(await this.isGuardCollision(model, ops[from + first.index], first))) throw error;
+        from += first.index + 1;
+      }
     }
+  }
+
+  /**
+   * A duplicate-key error (code 11000) is the position guard at work when it is on `_id` and the stored
+   * document is at or after the write's position. MongoDB names the index (`keyPattern`); FerretDB does
+   * not, so without it the stored document decides (see docs/ferretdb-compatibility.md).
+   */
+  private async isGuardCollision(model: Model<StoredShape>, op: WriteOperation | undefined, writeError: DuplicateKeyWriteError): Promise<boolean> {
+    if ((writeError.code ?? writeError.err?.code) !== DUPLICATE_KEY) return false;
+    const keyPattern = writeError.keyPattern ?? writeError.err?.keyPattern;
+    if (keyPattern) return Object.keys(keyPattern).join() === '_id';
+    if (!op || op.kind !== 'put') return false;
+    const stored = await model.findById(op.doc.id, { _pos: 1 }).lean<{ _pos: string }>();
+    return stored !== null && stored._pos >= op.position;
   }
 
   private async ensureCollections(collections: CollectionDefinition[]): Promise<void> {
@@ -245,6 +259,13 @@ export class MongoReadStore implements ReadStore {
     if (!entry) throw new Error(`Unknown collection "${collection}": no prepared projection declares it`);
     return entry;
   }
+}
+
+interface DuplicateKeyWriteError {
+  code?: number;
+  index?: number;
+  keyPattern?: Record<string, unknown>;
+  err?: { code?: number; keyPattern?: Record<string, unknown> };
 }
 
 /** Stores exactly what SQLite would: the document's JSON form (no undefined, Dates as strings). */
