@@ -4,10 +4,11 @@ export const MAX_CANONICAL_DEPTH = 100_000;
 /** A value cannot be canonicalized; `path` names where (dot path with indices, '' for the root). */
 export class CanonicalJsonError extends TypeError {
   constructor(
-    message: string,
+    /** What is wrong, without the path. */
+    readonly reason: string,
     readonly path: string,
   ) {
-    super(path ? `${message} (at ${path})` : message);
+    super(path ? `${reason} (at ${path})` : reason);
     this.name = 'CanonicalJsonError';
   }
 }
