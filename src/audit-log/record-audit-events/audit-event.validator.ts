@@ -34,7 +34,15 @@ export class AuditEventTooLargeError extends Error {
 const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, coerceTypes: false, allowUnionTypes: true });
 addFormats(ajv, ['uuid', 'ipv4', 'ipv6']);
 // ajv-formats' date-time also takes a space for T, any fraction length and colon-less offsets.
-ajv.addFormat('date-time', { type: 'string', validate: (text: string) => 'instant' in parseRfc3339(text) });
+ajv.addFormat('date-time', { type: 'string', validate: (text: string) => 'instant' in parsedDateTime(text) });
+
+let lastParsed: { text: string; result: ReturnType<typeof parseRfc3339> } | null = null;
+
+/** parseRfc3339, remembering the last answer: the schema's format check and normalisation ask in turn. */
+function parsedDateTime(text: string): ReturnType<typeof parseRfc3339> {
+  if (lastParsed?.text !== text) lastParsed = { text, result: parseRfc3339(text) };
+  return lastParsed.result;
+}
 const validateEvent: ValidateFunction = ajv.compile(AUDIT_EVENT_SCHEMA);
 
 /**
@@ -67,7 +75,7 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
     }
     const input = event as AuditEventInput;
     if (input.id !== undefined) input.id = input.id.toLowerCase();
-    const parsed = parseRfc3339(input.occurredAt);
+    const parsed = parsedDateTime(input.occurredAt);
     if ('problem' in parsed) {
       errors.push({ path: join(at, 'occurredAt'), message: parsed.problem });
       return;
@@ -95,7 +103,7 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
 function toFieldError(at: string, error: ErrorObject, event: unknown): FieldError {
   const path = join(at, error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['));
   if (error.instancePath === '/occurredAt' && (error.keyword === 'format' || error.keyword === 'pattern')) {
-    const parsed = parseRfc3339(String((event as { occurredAt?: unknown }).occurredAt));
+    const parsed = parsedDateTime(String((event as { occurredAt?: unknown }).occurredAt));
     return { path, message: 'problem' in parsed ? parsed.problem : 'is not a valid date-time' };
   }
   switch (error.keyword) {

@@ -79,7 +79,12 @@ export class AuditStreamWriter implements OnModuleDestroy {
    * with an UnrecordableAuditEventError: it never joins a group commit, so it cannot fail others.
    */
   record(tenantId: string, inputs: AuditEventInput[]): Promise<RecordedReceipt[]> {
-    const unrecordable = this.unrecordable(tenantId, inputs);
+    let unrecordable: Error | null;
+    try {
+      unrecordable = this.unrecordable(tenantId, inputs);
+    } catch (error) {
+      unrecordable = error instanceof Error ? error : new Error(String(error)); // e.g. a toJSON that threw
+    }
     if (unrecordable) return Promise.reject(unrecordable);
     const log = this.logOf(tenantId);
     return new Promise((resolve, reject) => {
