@@ -258,4 +258,14 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     const own = await http().get('/v1/audit-events?action=audit_log.verify&limit=1&minSequence=0').set('Authorization', officer).expect(200);
     expect(own.body.items[0]?.context?.sourceService ?? own.body.items).toBe(SERVICE_NAME);
   });
+
+  it('verifies a chain holding an event nested 7,000 levels deep (as stored before the depth limit) with a verdict, not a stack overflow', async () => {
+    let metadata: Record<string, unknown> = {};
+    for (let i = 1; i < 7000; i++) metadata = { a: metadata };
+    // Straight to the writer, as ingestion accepted such events before the limit existed.
+    await t.app.get(AuditStreamWriter).record('acme', [{ ...(auditEvent() as unknown as AuditEventInput), metadata }]);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent()).expect(201);
+    const verify = await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200);
+    expect(verify.body).toMatchObject({ valid: true, headSequence: 1, checked: 2 });
+  });
 });
