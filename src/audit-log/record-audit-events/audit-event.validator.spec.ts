@@ -442,6 +442,12 @@ describe(validateAuditEvents.name, () => {
       ]);
     });
 
+    it('refuses a leap second (:60), which a JavaScript date cannot hold, saying so', () => {
+      expect(validationErrors([anEvent({ occurredAt: '2016-12-31T23:59:60Z' })])).toEqual([
+        { path: 'events[0].occurredAt', message: 'is a leap second (:60), which cannot be stored; send :59.999 or the next second' },
+      ]);
+    });
+
     it.each([
       ['a 9-digit fraction (truncated to milliseconds)', '2026-11-26T09:15:00.123456789Z', '2026-11-26T09:15:00.123Z'],
       ['lower-case t and z (RFC 3339 §5.6 note)', '2026-11-26t09:15:00z', '2026-11-26T09:15:00.000Z'],
