@@ -1,4 +1,4 @@
-import { canonicalJson, canonicalJsonOfMembers } from '../integrity/canonical-json';
+import { canonicalJson, CanonicalJsonError, canonicalJsonOfMembers } from '../integrity/canonical-json';
 import { AuditEventInput } from './audit-event';
 
 /** Members the server sets itself; never taken from the submitted pieces. */
@@ -9,17 +9,27 @@ const pieces = new WeakMap<AuditEventInput, Array<[string, string]>>();
 /**
  * The canonical JSON of each submitted top-level member (apart from server-set ones), computed once
  * per event after normalisation and reused: for the size limit, the hash, and the stored text.
+ * Throws a CanonicalJsonError whose path starts at the event (e.g. `actor.id`).
  */
 export function submittedMembers(input: AuditEventInput): Array<[string, string]> {
   let members = pieces.get(input);
   if (!members) {
     members = [];
     for (const [key, value] of Object.entries(input)) {
-      if (value !== undefined && !SERVER_MEMBERS.has(key)) members.push([key, canonicalJson(value)]);
+      if (value !== undefined && !SERVER_MEMBERS.has(key)) members.push([key, canonicalMember(key, value)]);
     }
     pieces.set(input, members);
   }
   return members;
+}
+
+function canonicalMember(key: string, value: unknown): string {
+  try {
+    return canonicalJson(value);
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    throw new CanonicalJsonError(error.reason, error.path ? (error.path.startsWith('[') ? `${key}${error.path}` : `${key}.${error.path}`) : key);
+  }
 }
 
 /**

@@ -73,3 +73,9 @@ export const MAX_EVENT_BYTES = 64 * 1024;
 export const MAX_BATCH_EVENTS = 1000;
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/**
+ * Deepest nesting of objects and arrays in a submitted event, the event itself being level 1 (so
+ * `metadata` is level 2, `changes.before` level 3). Anything deeper is refused at ingestion; readers
+ * must still cope with deeper events stored before this limit existed.
+ */
+export const MAX_JSON_DEPTH = 32;

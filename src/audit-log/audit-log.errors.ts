@@ -13,3 +13,11 @@ export class AuditLogUnavailableError extends Error {
     this.name = 'AuditLogUnavailableError';
   }
 }
+
+/** A submission holds something the log cannot record (e.g. a lone surrogate); nothing of it was written. */
+export class UnrecordableAuditEventError extends Error {
+  constructor(readonly errors: Array<{ path: string; message: string }>) {
+    super(`The event cannot be recorded: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    this.name = 'UnrecordableAuditEventError';
+  }
+}

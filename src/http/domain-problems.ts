@@ -1,5 +1,5 @@
 import { AuditEventTooLargeError, AuditEventValidationError } from '../audit-log/record-audit-events/audit-event.validator';
-import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log/audit-log.errors';
+import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log/audit-log.errors';
 import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from '../cross-tenant-grants/grant.errors';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { InvalidQueryError } from '../read-store/read-store.errors';
@@ -24,6 +24,9 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
       detail: `${error.message}; nothing of this submission was recorded.`,
       errors: [{ path: 'id', message: `${error.eventId} is already used by a different event` }],
     };
+  }
+  if (error instanceof UnrecordableAuditEventError) {
+    return { type: `${BASE}/unrecordable-event`, title: 'Unprocessable Content', status: 422, detail: `${error.message}; nothing was recorded.`, errors: error.errors };
   }
   if (error instanceof AuditLogUnavailableError) {
     return { type: `${BASE}/audit-log-unavailable`, title: 'Service Unavailable', status: 503, detail: error.message };

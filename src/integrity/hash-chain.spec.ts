@@ -15,4 +15,11 @@ describe(chainHash.name, () => {
     expect(chainHash('1'.repeat(64), { a: 1, b: { c: 'x' } })).not.toBe(base);
     expect(chainHash(GENESIS_HASH, { b: { c: 'x' }, a: 1 })).toBe(base);
   });
+
+  it('hashes a stored event nested 7,000 levels deep (written before the depth limit) instead of overflowing the stack', () => {
+    let metadata: Record<string, unknown> = {};
+    for (let i = 1; i < 7000; i++) metadata = { a: metadata };
+    const text = `{"metadata":${'{"a":'.repeat(6999)}{}${'}'.repeat(6999)},"prevHash":"${GENESIS_HASH}","sequence":0}`;
+    expect(chainHash(GENESIS_HASH, { sequence: 0, prevHash: GENESIS_HASH, metadata })).toBe(createHash('sha256').update(GENESIS_HASH + text).digest('hex'));
+  });
 });

@@ -1,4 +1,9 @@
 import request from 'supertest';
+import { AuditEventInput } from '../../src/audit-log/audit-event';
+import { UnrecordableAuditEventError } from '../../src/audit-log/audit-log.errors';
+import { AuditStreamWriter } from '../../src/audit-log/record-audit-events/audit-stream-writer';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { SERVICE_NAME } from '../../src/self-audit/self-audit.recorder';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
@@ -153,5 +158,114 @@ describe('Audit event ingestion (POST /v1/audit-events, /batch)', () => {
     // globex's log holds only globex's own audited reads so far: the detail attempt (404) and the search.
     expect((await http().get('/v1/integrity/verify').set('Authorization', otherOfficer).expect(200)).body.headSequence).toBe(1);
     expect(await eventsRecordedBy('alice')).toHaveLength(1);
+  });
+
+  it('isolates a submission that cannot be recorded: 200 concurrent writes grouped with it into one commit all get 201, only it is refused', async () => {
+    const auditWriter = t.app.get(AuditStreamWriter);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const appendSizes: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const append = store.append.bind(store);
+    // The first append waits at the gate, so everything submitted meanwhile queues up for the next commit.
+    jest.spyOn(store, 'append').mockImplementation(async (stream, events, expected) => {
+      if (appendSizes.push(events.length) === 1) await gate;
+      return append(stream, events, expected);
+    });
+    const submitted = jest.spyOn(auditWriter, 'record');
+    const untilTrue = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    // What the self-audit recorder builds for a token whose `sub` holds a lone surrogate.
+    const recordOf = (actorId: string): AuditEventInput => ({
+      occurredAt: new Date().toISOString(),
+      actor: { id: actorId, type: 'service' },
+      action: 'audit.list',
+      outcome: 'success',
+      resource: { type: 'audit-log', id: 'acme' },
+      channel: 'api',
+      context: { sourceService: 'compliance-audit-trail' },
+    });
+
+    const holder = auditWriter.record('acme', [recordOf('svc-holder')]);
+    await untilTrue(() => appendSizes.length === 1);
+    const writes = Promise.all(Array.from({ length: 200 }, () => http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent())));
+    await untilTrue(() => submitted.mock.calls.length === 201);
+    const poison = auditWriter.record('acme', [recordOf('svc-\ud800')]).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    release();
+
+    const results = await writes;
+    expect(results.map((r) => r.status)).toEqual(Array(200).fill(201));
+    const refused = await poison;
+    expect(refused).toBeInstanceOf(UnrecordableAuditEventError);
+    expect((refused as UnrecordableAuditEventError).errors).toEqual([{ path: 'actor.id', message: expect.stringMatching(/lone surrogate/) }]);
+    await holder;
+    expect(appendSizes).toEqual([1, 200]); // the 200 and the poison were one group commit
+    jest.restoreAllMocks();
+    expect((await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body).toMatchObject({ valid: true, headSequence: 200 });
+  });
+
+  it('refuses metadata nested 7,000 levels deep with 422 and a field path, writes nothing, and stays healthy', async () => {
+    const deepJson = '{"a":'.repeat(6999) + '{}' + '}'.repeat(6999);
+    const body = JSON.stringify(auditEvent()).replace(/}$/, `,"metadata":${deepJson}}`);
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).set('Content-Type', 'application/json').send(body).expect(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.errors).toEqual([{ path: 'metadata' + '.a'.repeat(31), message: 'nests deeper than 32 levels (the event itself is level 1)' }]);
+    const batch = `{"events":[${JSON.stringify(auditEvent())},${JSON.stringify(auditEvent()).replace(/}$/, `,"changes":{"before":null,"after":${deepJson}}}`)}]}`;
+    const refused = await http().post('/v1/audit-events/batch').set('Authorization', writer).set('Content-Type', 'application/json').send(batch).expect(422);
+    expect(refused.body.errors[0].path).toBe('events[1].changes.after' + '.a'.repeat(30));
+    expect(await head()).toBe(-1);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent()).expect(201);
+  });
+
+  it('refuses an integer beyond double precision (123456789012345678901234567890) with 422 instead of rounding it', async () => {
+    const body = JSON.stringify(auditEvent()).replace(/}$/, ',"metadata":{"amount":123456789012345678901234567890}}');
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).set('Content-Type', 'application/json').send(body).expect(422);
+    expect(res.body.errors).toEqual([{ path: 'metadata.amount', message: expect.stringContaining('cannot be stored exactly') }]);
+    expect(await head()).toBe(-1);
+  });
+
+  it('refuses a lone surrogate (escaped in the JSON text) with 422 before it reaches the writer', async () => {
+    const body = JSON.stringify(auditEvent()).replace(/}$/, ',"metadata":{"note":"bad \\ud800 text"}}');
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).set('Content-Type', 'application/json').send(body).expect(422);
+    expect(res.body.errors).toEqual([{ path: 'metadata.note', message: expect.stringContaining('lone surrogate') }]);
+  });
+
+  it.each([
+    ['year 0000', '0000-11-20T10:00:00Z'],
+    ['a space instead of T', '2026-11-20 10:00:00Z'],
+    ['a 13-digit fraction', '2026-11-20T10:00:00.1234567890123Z'],
+    ['no offset', '2026-11-20T10:00:00'],
+  ])('refuses occurredAt with %s (422; RFC 3339 only)', async (_label, occurredAt) => {
+    const res = await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent({ occurredAt })).expect(422);
+    expect(res.body.errors).toEqual([{ path: 'occurredAt', message: expect.any(String) }]);
+  });
+
+  it(`refuses context.sourceService "${SERVICE_NAME}" (the mark of the service's own records) from every ingestion path`, async () => {
+    const forged = () => auditEvent({ action: 'access.denied', outcome: 'denied', context: { sourceService: SERVICE_NAME } });
+    const single = await http().post('/v1/audit-events').set('Authorization', writer).send(forged()).expect(422);
+    expect(single.body.errors).toEqual([{ path: 'context.sourceService', message: `"${SERVICE_NAME}" is reserved for records the audit service writes about itself` }]);
+    const batch = await http().post('/v1/audit-events/batch').set('Authorization', writer).send({ events: [auditEvent(), forged()] }).expect(422);
+    expect(batch.body.errors).toEqual([{ path: 'events[1].context.sourceService', message: expect.stringContaining('reserved') }]);
+    const ingestor = bearer({ roles: ['platform_ingestor'], sub: 'platform', tenant: 'platform', actorType: 'service' });
+    await http().post('/v1/audit-events').set('Authorization', ingestor).send({ ...forged(), tenantId: 'acme' }).expect(422);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent({ context: { sourceService: 'COMPLIANCE-AUDIT-TRAIL' } })).expect(422);
+    expect(await head()).toBe(-1);
+    // The service's own records still carry it: the verify above recorded itself.
+    const own = await http().get('/v1/audit-events?action=audit_log.verify&limit=1&minSequence=0').set('Authorization', officer).expect(200);
+    expect(own.body.items[0]?.context?.sourceService ?? own.body.items).toBe(SERVICE_NAME);
+  });
+
+  it('verifies a chain holding an event nested 7,000 levels deep (as stored before the depth limit) with a verdict, not a stack overflow', async () => {
+    let metadata: Record<string, unknown> = {};
+    for (let i = 1; i < 7000; i++) metadata = { a: metadata };
+    // Straight to the writer, as ingestion accepted such events before the limit existed.
+    await t.app.get(AuditStreamWriter).record('acme', [{ ...(auditEvent() as unknown as AuditEventInput), metadata }]);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(auditEvent()).expect(201);
+    const verify = await http().get('/v1/integrity/verify').set('Authorization', officer).expect(200);
+    expect(verify.body).toMatchObject({ valid: true, headSequence: 1, checked: 2 });
   });
 });

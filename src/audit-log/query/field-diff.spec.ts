@@ -150,4 +150,21 @@ describe(fieldDiff.name, () => {
       expect(fieldDiff({}, { [key]: 'x' })).toStrictEqual([{ path: key, change: 'added', after: 'x' }]);
     });
   });
+
+  it('diffs documents nested 7,000 levels deep (stored before the depth limit) without a stack overflow', () => {
+    const deep = (leaf: unknown) => {
+      let value: unknown = { leaf };
+      for (let i = 1; i < 7000; i++) value = { a: value };
+      return value;
+    };
+    const changes = fieldDiff(deep(1), deep(2));
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toStrictEqual({ path: 'a.'.repeat(6999) + 'leaf', change: 'modified', before: 1, after: 2 });
+    expect(fieldDiff(deep(1), deep(1))).toStrictEqual([]);
+    const list = [deep(1)];
+    const created = fieldDiff(null, { list });
+    expect(created).toHaveLength(1);
+    expect(created[0].path).toBe('list');
+    expect(created[0].after).toBe(list); // the same (deep) value, compared by identity: jest's equality recurses
+  });
 });

@@ -1,10 +1,17 @@
-import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES, SENSITIVITIES } from '../audit-event';
+import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { AUDIT_ACTOR_TYPES, CHANNELS, MAX_JSON_DEPTH, OUTCOMES, SENSITIVITIES } from '../audit-event';
+import { RFC3339_DATE_TIME_PATTERN } from './rfc3339';
 
 const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength }) as const;
 
 /** JSON Schema (draft 2020-12 subset, also valid OpenAPI 3 schema) of one submitted audit event. */
 export const AUDIT_EVENT_SCHEMA = {
   type: 'object',
+  description:
+    `Limits beyond this schema: objects and arrays nest at most ${MAX_JSON_DEPTH} levels, the event itself being level 1 ` +
+    '(metadata is level 2, changes.before level 3); no string or key may contain a lone surrogate; every number must be ' +
+    `an IEEE-754 double below 2^53 in magnitude (an integer must be within ±${Number.MAX_SAFE_INTEGER}; send larger or ` +
+    'exact decimal values as strings). Violations answer 422 with the field path. At most 64 KiB per event.',
   additionalProperties: false,
   required: ['occurredAt', 'actor', 'action', 'resource', 'channel'],
   properties: {
@@ -14,7 +21,14 @@ export const AUDIT_EVENT_SCHEMA = {
       description: 'UUID idempotency key (stored lower-case); assigned by the server if absent.',
     },
     tenantId: { ...text(128), pattern: '^[A-Za-z0-9_.:]+$', description: 'Platform ingestors only; others write to their token tenant.' },
-    occurredAt: { type: 'string', format: 'date-time', description: 'ISO-8601 with offset; stored in UTC; at most 5 minutes in the future.' },
+    occurredAt: {
+      type: 'string',
+      format: 'date-time',
+      pattern: RFC3339_DATE_TIME_PATTERN,
+      description:
+        'RFC 3339 date-time with an offset (Z or ±HH:MM), years 0001-9999, at most 9 fraction digits (kept to milliseconds), ' +
+        'no leap second; stored in UTC; at most 5 minutes in the future.',
+    },
     actor: {
       type: 'object',
       additionalProperties: false,
@@ -46,18 +60,26 @@ export const AUDIT_EVENT_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        before: { type: ['object', 'null'] },
-        after: { type: ['object', 'null'] },
+        before: { type: ['object', 'null'], description: `The record before the change; nests to level ${MAX_JSON_DEPTH} of the event at most.` },
+        after: { type: ['object', 'null'], description: `The record after the change; nests to level ${MAX_JSON_DEPTH} of the event at most.` },
       },
     },
     channel: { type: 'string', enum: [...CHANNELS] },
     context: {
       type: 'object',
       additionalProperties: false,
-      properties: { requestId: text(256), correlationId: text(256), workflowId: text(256), sourceService: text(256) },
+      properties: {
+        requestId: text(256),
+        correlationId: text(256),
+        workflowId: text(256),
+        sourceService: {
+          ...text(256),
+          description: `The emitting service. "${SERVICE_NAME}" (in any case) is refused: it marks the audit service's own records.`,
+        },
+      },
     },
     dataSubjects: { type: 'array', maxItems: 1000, uniqueItems: true, items: text(256) },
-    metadata: { type: 'object' },
+    metadata: { type: 'object', description: `Free-form JSON object; nests to level ${MAX_JSON_DEPTH} of the event at most.` },
   },
 } as const;
 

@@ -1,3 +1,5 @@
+import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { MAX_JSON_DEPTH } from '../audit-event';
 import { AuditEventTooLargeError, AuditEventValidationError, FieldError, validateAuditEvents } from './audit-event.validator';
 
 const NOW = new Date('2026-11-26T10:00:00.000Z');
@@ -33,6 +35,13 @@ function aFullEvent(): Payload {
     dataSubjects: ['customer-1', 'customer-2'],
     metadata: { free: { form: ['anything', 1, null] } },
   };
+}
+
+/** `{"a":{"a":…{}}}`: `levels` objects nested in each other, built without recursion. */
+function nestedObjects(levels: number): Payload {
+  let value: Payload = {};
+  for (let i = 1; i < levels; i++) value = { a: value };
+  return value;
 }
 
 function without(event: Payload, field: string): Payload {
@@ -332,5 +341,133 @@ describe(validateAuditEvents.name, () => {
       expect((error as AuditEventTooLargeError).errors).toEqual([{ path: '(event)', message: 'is 65537 bytes; the limit is 65536' }]);
     });
   });
-});
 
+  describe('nesting depth (the event itself is level 1)', () => {
+    it(`is ${32} levels at most`, () => {
+      expect(MAX_JSON_DEPTH).toBe(32);
+    });
+
+    it('accepts metadata nested to exactly the limit', () => {
+      // event (1) → metadata (2) → … → the innermost object at level 32
+      expect(() => validateAuditEvents([anEvent({ metadata: nestedObjects(MAX_JSON_DEPTH - 1) })], NOW)).not.toThrow();
+    });
+
+    it('refuses metadata one level deeper, naming the first object past the limit', () => {
+      expect(validationErrors([anEvent({ metadata: nestedObjects(MAX_JSON_DEPTH) })])).toEqual([
+        { path: 'events[0].metadata' + '.a'.repeat(MAX_JSON_DEPTH - 1), message: 'nests deeper than 32 levels (the event itself is level 1)' },
+      ]);
+    });
+
+    it.each([
+      ['metadata', (deep: Payload) => ({ metadata: deep }), 'events[0].metadata'],
+      ['changes.before', (deep: Payload) => ({ changes: { before: deep, after: null } }), 'events[0].changes.before'],
+      ['changes.after', (deep: Payload) => ({ changes: { before: null, after: deep } }), 'events[0].changes.after'],
+    ])('refuses %s nested 7,000 levels deep with a field path, without a stack overflow', (_, place, path) => {
+      const errors = validationErrors([anEvent(place(nestedObjects(7000)))]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].path.startsWith(`${path}.a.a`)).toBe(true);
+      expect(errors[0].message).toMatch(/nests deeper than 32 levels/);
+    });
+
+    it('counts arrays as levels too', () => {
+      let deep: unknown = [];
+      for (let i = 1; i < 7000; i++) deep = [deep];
+      expect(validationErrors([anEvent({ metadata: { list: deep } })])[0].path).toBe('events[0].metadata.list' + '[0]'.repeat(MAX_JSON_DEPTH - 2));
+    });
+  });
+
+  describe('lone surrogates (text that is not well-formed Unicode cannot be canonicalized or hashed)', () => {
+    it.each([
+      ['actor.id', { actor: { id: 'alice\ud800', type: 'user' } }, 'events[0].actor.id'],
+      ['a metadata value', { metadata: { note: ['ok', 'bad \udfff'] } }, 'events[0].metadata.note[1]'],
+      ['a metadata key', { metadata: { nested: { ['key\udc00']: 1 } } }, 'events[0].metadata.nested'],
+      ['a changes value', { changes: { before: null, after: { name: '\ud83d' } } }, 'events[0].changes.after.name'],
+      ['a data subject', { dataSubjects: ['c-1', 'c-\ud800'] }, 'events[0].dataSubjects[1]'],
+    ])('refuses one in %s with 422 and its path', (_, overrides, path) => {
+      expect(validationErrors([anEvent(overrides)])).toEqual([{ path, message: expect.stringMatching(/lone surrogate/) }]);
+    });
+
+    it('accepts surrogate pairs (emoji)', () => {
+      expect(() => validateAuditEvents([anEvent({ actor: { id: 'al\u{1f600}ce', type: 'user' }, metadata: { '\u{1f600}': '\u{1f600}' } })], NOW)).not.toThrow();
+    });
+  });
+
+  describe('numbers (stored as IEEE-754 doubles, never rounded silently)', () => {
+    it.each([
+      ['the largest safe integer', 9007199254740991],
+      ['the smallest safe integer', -9007199254740991],
+      ['a decimal fraction', 1250.75],
+      ['a tiny exponent', 1e-300],
+      ['zero', 0],
+    ])('accepts %s', (_, value) => {
+      expect(validateAuditEvents([anEvent({ metadata: { value } })], NOW)[0].metadata).toEqual({ value });
+    });
+
+    it.each([
+      ['2^53', 9007199254740992],
+      ['-(2^53)', -9007199254740992],
+      ['123456789012345678901234567890 (parsed as 1.2345678901234568e+29)', JSON.parse('123456789012345678901234567890')],
+      ['1.5e300 (a huge exponent is integer-valued too)', 1.5e300],
+    ])('refuses %s in metadata with 422 and its path', (_, value) => {
+      expect(validationErrors([anEvent({ metadata: { list: [1, value] } })])).toEqual([
+        { path: 'events[0].metadata.list[1]', message: 'is beyond ±9007199254740991 (2^53−1) and cannot be stored exactly; send it as a string' },
+      ]);
+    });
+
+    it('refuses an unsafe integer in changes too', () => {
+      expect(pathsOf(validationErrors([anEvent({ changes: { before: { id: 2 ** 60 }, after: null } })]))).toEqual(['events[0].changes.before.id']);
+    });
+  });
+
+  describe('occurredAt is RFC 3339 only', () => {
+    it.each([
+      ['year 0000', '0000-06-01T00:00:00Z'],
+      ['a space instead of T', '2026-11-26 09:15:00Z'],
+      ['a 13-digit fraction', '2026-11-26T09:15:00.1234567890123Z'],
+      ['a 10-digit fraction', '2026-11-26T09:15:00.1234567890Z'],
+      ['a missing offset', '2026-11-26T09:15:00'],
+      ['an offset without a colon', '2026-11-26T09:15:00+0100'],
+      ['an hour-only offset', '2026-11-26T09:15:00+01'],
+      ['no seconds', '2026-11-26T09:15Z'],
+      ['an empty fraction', '2026-11-26T09:15:00.Z'],
+      ['hour 24', '2026-11-26T24:00:00Z'],
+      ['an offset of 24 hours', '2026-11-26T09:15:00+24:00'],
+      ['February 29 in a common year', '2026-02-29T09:15:00Z'],
+      ['a five-digit year', '+02026-11-26T09:15:00Z'],
+      ['week-date ISO 8601', '2026-W48-4T09:15:00Z'],
+      ['a year that becomes 0000 in UTC', '0001-01-01T00:30:00+01:00'],
+    ])('refuses %s', (_, occurredAt) => {
+      expect(validationErrors([anEvent({ occurredAt })])).toEqual([
+        { path: 'events[0].occurredAt', message: expect.stringMatching(/RFC 3339|year/) },
+      ]);
+    });
+
+    it('refuses a leap second (:60), which a JavaScript date cannot hold, saying so', () => {
+      expect(validationErrors([anEvent({ occurredAt: '2016-12-31T23:59:60Z' })])).toEqual([
+        { path: 'events[0].occurredAt', message: 'is a leap second (:60), which cannot be stored; send :59.999 or the next second' },
+      ]);
+    });
+
+    it.each([
+      ['a 9-digit fraction (truncated to milliseconds)', '2026-11-26T09:15:00.123456789Z', '2026-11-26T09:15:00.123Z'],
+      ['lower-case t and z (RFC 3339 §5.6 note)', '2026-11-26t09:15:00z', '2026-11-26T09:15:00.000Z'],
+      ['the unknown-offset form -00:00', '2026-11-26T09:15:00-00:00', '2026-11-26T09:15:00.000Z'],
+      ['February 29 in a leap year', '2024-02-29T23:59:59.999+14:00', '2024-02-29T09:59:59.999Z'],
+      ['year 0001', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ])('accepts %s', (_, occurredAt, expected) => {
+      expect(validateAuditEvents([anEvent({ occurredAt })], NOW)[0].occurredAt).toBe(expected);
+    });
+  });
+
+  describe('context.sourceService', () => {
+    it.each([SERVICE_NAME, 'Compliance-Audit-Trail', ` ${SERVICE_NAME} `])('refuses %p: it marks the service’s own records', (sourceService) => {
+      expect(validationErrors([anEvent({ context: { sourceService } })])).toEqual([
+        { path: 'events[0].context.sourceService', message: `"${SERVICE_NAME}" is reserved for records the audit service writes about itself` },
+      ]);
+    });
+
+    it('accepts any other service name', () => {
+      expect(validateAuditEvents([anEvent({ context: { sourceService: 'billing' } })], NOW)[0].context).toEqual({ sourceService: 'billing' });
+    });
+  });
+});

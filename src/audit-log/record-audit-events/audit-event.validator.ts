@@ -1,8 +1,11 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { AuditEventInput, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_FUTURE_SKEW_MS } from '../audit-event';
+import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { AuditEventInput, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_FUTURE_SKEW_MS, MAX_JSON_DEPTH } from '../audit-event';
 import { submittedSize } from '../audit-event-canonical';
 import { AUDIT_EVENT_SCHEMA } from './audit-event.schema';
+import { jsonLimitViolations } from './json-limits';
+import { parseRfc3339 } from './rfc3339';
 
 export interface FieldError {
   path: string;
@@ -29,7 +32,17 @@ export class AuditEventTooLargeError extends Error {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, coerceTypes: false, allowUnionTypes: true });
-addFormats(ajv, ['date-time', 'uuid', 'ipv4', 'ipv6']);
+addFormats(ajv, ['uuid', 'ipv4', 'ipv6']);
+// ajv-formats' date-time also takes a space for T, any fraction length and colon-less offsets.
+ajv.addFormat('date-time', { type: 'string', validate: (text: string) => 'instant' in parsedDateTime(text) });
+
+let lastParsed: { text: string; result: ReturnType<typeof parseRfc3339> } | null = null;
+
+/** parseRfc3339, remembering the last answer: the schema's format check and normalisation ask in turn. */
+function parsedDateTime(text: string): ReturnType<typeof parseRfc3339> {
+  if (lastParsed?.text !== text) lastParsed = { text, result: parseRfc3339(text) };
+  return lastParsed.result;
+}
 const validateEvent: ValidateFunction = ajv.compile(AUDIT_EVENT_SCHEMA);
 
 /**
@@ -47,16 +60,30 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
   const latest = now.getTime() + MAX_FUTURE_SKEW_MS;
   events.forEach((event, index) => {
     const at = pathPrefix ? `${pathPrefix}[${index}]` : '';
+    // First, cheaply and without recursion: depth, lone surrogates, numbers that were rounded.
+    // Nothing else looks at an event that fails here.
+    const violations = jsonLimitViolations(event, MAX_JSON_DEPTH);
+    if (violations.length > 0) {
+      errors.push(...violations.map((v) => ({ path: join(at, v.path) || '(event)', message: v.message })));
+      return;
+    }
     if (!validateEvent(event)) {
       // An anyOf reports each failed branch too; its own error says it once.
-      errors.push(...(validateEvent.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => toFieldError(at, e)));
+      const found = (validateEvent.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => toFieldError(at, e, event));
+      errors.push(...found.filter((e, i) => found.findIndex((o) => o.path === e.path && o.message === e.message) === i));
       return;
     }
     const input = event as AuditEventInput;
     if (input.id !== undefined) input.id = input.id.toLowerCase();
-    const occurredAt = new Date(input.occurredAt);
-    if (Number.isNaN(occurredAt.getTime())) {
-      errors.push({ path: join(at, 'occurredAt'), message: 'is not a valid date-time' });
+    const parsed = parsedDateTime(input.occurredAt);
+    if ('problem' in parsed) {
+      errors.push({ path: join(at, 'occurredAt'), message: parsed.problem });
+      return;
+    }
+    const occurredAt = parsed.instant;
+    const sourceService = input.context?.sourceService;
+    if (sourceService !== undefined && sourceService.trim().toLowerCase() === SERVICE_NAME) {
+      errors.push({ path: join(at, 'context.sourceService'), message: `"${SERVICE_NAME}" is reserved for records the audit service writes about itself` });
       return;
     }
     if (occurredAt.getTime() > latest) {
@@ -73,8 +100,12 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
   return events as AuditEventInput[];
 }
 
-function toFieldError(at: string, error: ErrorObject): FieldError {
+function toFieldError(at: string, error: ErrorObject, event: unknown): FieldError {
   const path = join(at, error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['));
+  if (error.instancePath === '/occurredAt' && (error.keyword === 'format' || error.keyword === 'pattern')) {
+    const parsed = parsedDateTime(String((event as { occurredAt?: unknown }).occurredAt));
+    return { path, message: 'problem' in parsed ? parsed.problem : 'is not a valid date-time' };
+  }
   switch (error.keyword) {
     case 'additionalProperties':
       return { path: join(path, String(error.params.additionalProperty)), message: 'is not an accepted field' };

@@ -4,12 +4,13 @@ import { EventEmitter } from 'node:events';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
 import { auditStreamOf } from '../../event-store/stream-names';
+import { CanonicalJsonError } from '../../integrity/canonical-json';
 import { GENESIS_HASH, hashOfCanonical } from '../../integrity/hash-chain';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
-import { canonicalStoredWithoutHash } from '../audit-event-canonical';
+import { canonicalStoredWithoutHash, submittedMembers } from '../audit-event-canonical';
 import { submittedFingerprint } from '../audit-fingerprint';
-import { AuditLogUnavailableError, IdempotencyConflictError } from '../audit-log.errors';
+import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log.errors';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
 
 /** An event recorded but possibly not yet in the read model: enough to answer a resend. */
@@ -72,8 +73,19 @@ export class AuditStreamWriter implements OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  /** Records the events atomically in the tenant's log; resolves with one receipt per event. */
+  /**
+   * Records the events atomically in the tenant's log; resolves with one receipt per event. A
+   * submission that cannot be recorded (its content cannot be canonicalised) is refused here, alone,
+   * with an UnrecordableAuditEventError: it never joins a group commit, so it cannot fail others.
+   */
   record(tenantId: string, inputs: AuditEventInput[]): Promise<RecordedReceipt[]> {
+    let unrecordable: Error | null;
+    try {
+      unrecordable = this.unrecordable(tenantId, inputs);
+    } catch (error) {
+      unrecordable = error instanceof Error ? error : new Error(String(error)); // e.g. a toJSON that threw
+    }
+    if (unrecordable) return Promise.reject(unrecordable);
     const log = this.logOf(tenantId);
     return new Promise((resolve, reject) => {
       log.queue.push({ inputs, resolve, reject });
@@ -83,6 +95,21 @@ export class AuditStreamWriter implements OnModuleDestroy {
         setImmediate(() => void this.flush(log));
       }
     });
+  }
+
+  /** Canonicalises each event now (cached for hashing and storage); the reason if one cannot be. */
+  private unrecordable(tenantId: string, inputs: AuditEventInput[]): UnrecordableAuditEventError | null {
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        submittedMembers(inputs[i]);
+      } catch (error) {
+        if (!(error instanceof CanonicalJsonError)) throw error;
+        const path = inputs.length > 1 ? `events[${i}].${error.path}` : error.path;
+        this.logger.warn({ msg: 'submission refused: it cannot be canonicalised', tenantId, path, reason: error.reason });
+        return new UnrecordableAuditEventError([{ path, message: error.reason.replace(/^JCS: /, 'cannot be recorded: ') }]);
+      }
+    }
+    return null;
   }
 
   private async flush(log: TenantLog): Promise<void> {
@@ -158,27 +185,40 @@ export class AuditStreamWriter implements OnModuleDestroy {
       const plan: Planned[] = [];
       const local = new Map<string, { input: AuditEventInput; index: number }>();
       let conflict: string | null = null;
+      let unrecordable: { id: string; error: CanonicalJsonError } | null = null;
       for (const input of submission.inputs) {
         const id = input.id ?? randomUUID();
         const known = input.id ? ((await this.recentEvent(log, id)) ?? older.get(id)) : undefined;
-        if (known) {
-          if (submittedFingerprint(known, id) !== submittedFingerprint(input, id)) conflict = id;
-          else plan.push({ kind: 'existing', event: known });
-        } else {
-          const sibling = local.get(id) ?? claimed.get(id);
-          if (sibling) {
-            if (submittedFingerprint(sibling.input, id) !== submittedFingerprint(input, id)) conflict = id;
-            else plan.push({ kind: 'new', input: sibling.input, id, index: sibling.index });
+        try {
+          if (known) {
+            if (submittedFingerprint(known, id) !== submittedFingerprint(input, id)) conflict = id;
+            else plan.push({ kind: 'existing', event: known });
           } else {
-            const entry = { input, index: index + local.size };
-            local.set(id, entry);
-            plan.push({ kind: 'new', input, id, index: entry.index });
+            const sibling = local.get(id) ?? claimed.get(id);
+            if (sibling) {
+              if (submittedFingerprint(sibling.input, id) !== submittedFingerprint(input, id)) conflict = id;
+              else plan.push({ kind: 'new', input: sibling.input, id, index: sibling.index });
+            } else {
+              const entry = { input, index: index + local.size };
+              local.set(id, entry);
+              plan.push({ kind: 'new', input, id, index: entry.index });
+            }
           }
+        } catch (error) {
+          // A stored event this one is compared with cannot be canonicalised: refuse this submission only.
+          if (!(error instanceof CanonicalJsonError)) throw error;
+          unrecordable = { id, error };
         }
-        if (conflict) break;
+        if (conflict || unrecordable) break;
       }
-      if (conflict) {
-        submission.reject(new IdempotencyConflictError(conflict));
+      if (conflict || unrecordable) {
+        submission.reject(
+          unrecordable
+            ? new AuditLogUnavailableError(`Event ${unrecordable.id} cannot be compared with its recorded form (${unrecordable.error.message}); nothing was recorded`, {
+                cause: unrecordable.error,
+              })
+            : new IdempotencyConflictError(conflict!),
+        );
         result.push({ submission, plan: null });
         continue;
       }
