@@ -2,6 +2,12 @@
 
 export const AUDIT_EVENT_RECORDED = 'AuditEventRecorded.v1';
 
+/**
+ * `context.sourceService` of the events this service records about itself (self-audit, denials).
+ * Ingestion refuses it, so a caller cannot forge the service's own records (ADR 011).
+ */
+export const SERVICE_NAME = 'compliance-audit-trail';
+
 export const AUDIT_ACTOR_TYPES = ['user', 'admin', 'ai_agent', 'service', 'system'] as const;
 export const OUTCOMES = ['success', 'failure', 'denied'] as const;
 export const SENSITIVITIES = ['public', 'internal', 'personal', 'financial', 'restricted'] as const;

@@ -19,9 +19,22 @@ describe(loadAppConfig.name, () => {
       PORT: '8080',
       LOG_LEVEL: 'debug',
     });
-    expect(config.eventStore).toEqual({ kind: EventStoreKind.EventStoreDb, connectionString: 'esdb://localhost:2113?tls=false' });
-    expect(config.readStore).toEqual({ kind: ReadStoreKind.MongoDb, uri: 'mongodb://localhost:27017/audit' });
+    expect(config.eventStore).toEqual({ kind: EventStoreKind.EventStoreDb, connectionString: 'esdb://localhost:2113?tls=false', maxAppendBytes: 1024 * 1024 });
+    expect(config.readStore).toEqual({ kind: ReadStoreKind.MongoDb, uri: 'mongodb://localhost:27017/audit', writeConcern: 'majority' });
     expect(config.http.port).toBe(8080);
+  });
+
+  it('reads the distributed stores\' limits and write concern', () => {
+    const config = loadAppConfig({
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+      EVENTSTORE_MAX_APPEND_BYTES: '4194304',
+      READ_STORE: 'mongodb',
+      MONGODB_URI: 'mongodb://localhost:27017/audit',
+      MONGODB_WRITE_CONCERN: '2',
+    });
+    expect(config.eventStore).toMatchObject({ maxAppendBytes: 4194304 });
+    expect(config.readStore).toMatchObject({ writeConcern: 2 });
   });
 
   it.each([
@@ -33,6 +46,9 @@ describe(loadAppConfig.name, () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ EVENTSTORE_MAX_APPEND_BYTES: '1000' }, 'EVENTSTORE_MAX_APPEND_BYTES'],
+    [{ MONGODB_WRITE_CONCERN: 'all' }, 'MONGODB_WRITE_CONCERN'],
+    [{ MONGODB_WRITE_CONCERN: '0' }, 'MONGODB_WRITE_CONCERN'],
   ])('refuses %j naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 import { createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 
@@ -39,6 +39,19 @@ export class EnvironmentVariables {
   @IsString({ message: 'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb' })
   @MinLength(1)
   EVENTSTORE_CONNECTION_STRING?: string;
+
+  /** EventStoreDB's MaxAppendSize (server setting, 1 MiB by default): group commits stay under it. */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(65_536)
+  EVENTSTORE_MAX_APPEND_BYTES: number = 1024 * 1024;
+
+  /** Write concern of read-model writes: `majority` (default) or a number of members; always journaled. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(majority|[1-9][0-9]?)$/, { message: 'MONGODB_WRITE_CONCERN must be "majority" or a member count (1-99)' })
+  MONGODB_WRITE_CONCERN: string = 'majority';
 
   @Transform(emptyToUndefined)
   @ValidateIf((env: EnvironmentVariables) => env.READ_STORE === ReadStoreKind.MongoDb)
@@ -106,8 +119,10 @@ export type JwtKeyConfig =
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
-  eventStore: { kind: EventStoreKind.Sqlite; file: string } | { kind: EventStoreKind.EventStoreDb; connectionString: string };
-  readStore: { kind: ReadStoreKind.Sqlite; file: string; cacheMiB: number } | { kind: ReadStoreKind.MongoDb; uri: string };
+  eventStore: { kind: EventStoreKind.Sqlite; file: string } | { kind: EventStoreKind.EventStoreDb; connectionString: string; maxAppendBytes: number };
+  readStore:
+    | { kind: ReadStoreKind.Sqlite; file: string; cacheMiB: number }
+    | { kind: ReadStoreKind.MongoDb; uri: string; writeConcern: 'majority' | number };
   dataDir: string;
   http: { host: string; port: number };
   logLevel: LogLevel;
@@ -152,11 +167,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: parsed.NODE_ENV,
     eventStore:
       parsed.EVENT_STORE === EventStoreKind.EventStoreDb
-        ? { kind: EventStoreKind.EventStoreDb, connectionString: parsed.EVENTSTORE_CONNECTION_STRING! }
+        ? { kind: EventStoreKind.EventStoreDb, connectionString: parsed.EVENTSTORE_CONNECTION_STRING!, maxAppendBytes: parsed.EVENTSTORE_MAX_APPEND_BYTES }
         : { kind: EventStoreKind.Sqlite, file: path.join(dataDir, 'events.db') },
     readStore:
       parsed.READ_STORE === ReadStoreKind.MongoDb
-        ? { kind: ReadStoreKind.MongoDb, uri: parsed.MONGODB_URI! }
+        ? {
+            kind: ReadStoreKind.MongoDb,
+            uri: parsed.MONGODB_URI!,
+            writeConcern: parsed.MONGODB_WRITE_CONCERN === 'majority' ? 'majority' : Number(parsed.MONGODB_WRITE_CONCERN),
+          }
         : { kind: ReadStoreKind.Sqlite, file: path.join(dataDir, 'read.db'), cacheMiB: QUERY_CACHE_MIB },
     dataDir,
     http: { host: parsed.HOST, port: parsed.PORT },

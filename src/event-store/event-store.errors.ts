@@ -20,3 +20,15 @@ export class InvalidAppendError extends Error {
     this.name = 'InvalidAppendError';
   }
 }
+
+/** The append is larger than the store accepts in one append; nothing was written. */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`An append to ${stream} of ${bytes} bytes exceeds the event store's limit of ${limit} bytes`);
+    this.name = 'AppendTooLargeError';
+  }
+}

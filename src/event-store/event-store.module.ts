@@ -10,7 +10,7 @@ export function createEventStore(config: AppConfig['eventStore']): EventStore {
     case EventStoreKind.Sqlite:
       return new SqliteEventStore({ file: config.file });
     case EventStoreKind.EventStoreDb:
-      return new EventStoreDbEventStore(config.connectionString);
+      return new EventStoreDbEventStore(config.connectionString, { maxAppendBytes: config.maxAppendBytes });
     default: {
       const unknown: never = config;
       throw new Error(`Unknown event store ${JSON.stringify(unknown)}`);

@@ -78,6 +78,11 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
+  /**
+   * Largest append this store accepts, in bytes as measured by {@link appendBytesOf} (EventStoreDB
+   * refuses appends over its MaxAppendSize, 1 MiB by default). Writers that group events keep under it.
+   */
+  readonly maxAppendBytes: number;
   /** Appends atomically. Throws WrongExpectedRevisionError if the stream is not at `expectedRevision`. */
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an absent stream reads as empty. */
@@ -93,4 +98,23 @@ export interface EventStore {
   /** Round trip to the store; throws if it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Per-event framing an append carries besides data, metadata and type (id, content types, field tags). */
+const APPEND_EVENT_OVERHEAD_BYTES = 128;
+
+/** Size of an append as the stores count it, with a margin for each event's framing. */
+export function appendBytesOf(events: NewEvent[]): number {
+  let bytes = 0;
+  for (const event of events) bytes += appendBytesOfOne(event);
+  return bytes;
+}
+
+export function appendBytesOfOne(event: NewEvent): number {
+  return (
+    Buffer.byteLength(event.serializedData ?? JSON.stringify(event.data)) +
+    Buffer.byteLength(JSON.stringify(event.metadata ?? {})) +
+    Buffer.byteLength(event.type) +
+    APPEND_EVENT_OVERHEAD_BYTES
+  );
 }

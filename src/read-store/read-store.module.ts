@@ -10,7 +10,7 @@ export async function createReadStore(config: AppConfig['readStore']): Promise<R
     case ReadStoreKind.Sqlite:
       return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB });
     case ReadStoreKind.MongoDb:
-      return MongoReadStore.connect({ uri: config.uri });
+      return MongoReadStore.connect({ uri: config.uri, writeConcern: config.writeConcern });
     default: {
       const unknown: never = config;
       throw new Error(`Unknown read store ${JSON.stringify(unknown)}`);

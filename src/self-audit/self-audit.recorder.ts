@@ -1,13 +1,13 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AccessDenialRecorder } from '../auth/access-denial-recorder';
 import { Principal } from '../auth/principal';
-import { AuditEventInput, Channel, Outcome } from '../audit-log/audit-event';
+import { AuditEventInput, Channel, Outcome, SERVICE_NAME } from '../audit-log/audit-event';
 import { AuditStreamWriter } from '../audit-log/record-audit-events/audit-stream-writer';
 import { RequestContext } from '../logging/request-context';
 
 export const AUDIT_CHANNEL_HEADER = 'x-audit-channel';
 const CALLER_CHANNELS: readonly Channel[] = ['ui', 'api', 'workflow'];
-export const SERVICE_NAME = 'compliance-audit-trail';
+export { SERVICE_NAME };
 
 export interface SelfAuditRequest {
   method: string;

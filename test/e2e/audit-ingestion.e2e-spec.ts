@@ -3,7 +3,7 @@ import { AuditEventInput } from '../../src/audit-log/audit-event';
 import { UnrecordableAuditEventError } from '../../src/audit-log/audit-log.errors';
 import { AuditStreamWriter } from '../../src/audit-log/record-audit-events/audit-stream-writer';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
-import { SERVICE_NAME } from '../../src/self-audit/self-audit.recorder';
+import { SERVICE_NAME } from '../../src/audit-log/audit-event';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';

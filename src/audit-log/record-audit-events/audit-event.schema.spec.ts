@@ -1,4 +1,4 @@
-import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { SERVICE_NAME } from '../audit-event';
 import { MAX_JSON_DEPTH } from '../audit-event';
 import { AUDIT_EVENT_SCHEMA } from './audit-event.schema';
 

@@ -1,4 +1,4 @@
-import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { SERVICE_NAME } from '../audit-event';
 import { AUDIT_ACTOR_TYPES, CHANNELS, MAX_JSON_DEPTH, OUTCOMES, SENSITIVITIES } from '../audit-event';
 import { RFC3339_DATE_TIME_PATTERN } from './rfc3339';
 

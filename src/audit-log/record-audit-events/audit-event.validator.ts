@@ -1,6 +1,6 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
+import { SERVICE_NAME } from '../audit-event';
 import { AuditEventInput, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_FUTURE_SKEW_MS, MAX_JSON_DEPTH } from '../audit-event';
 import { submittedSize } from '../audit-event-canonical';
 import { AUDIT_EVENT_SCHEMA } from './audit-event.schema';

@@ -8,9 +8,10 @@ import { CanonicalJsonError } from '../../integrity/canonical-json';
 import { GENESIS_HASH, hashOfCanonical } from '../../integrity/hash-chain';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
-import { canonicalStoredWithoutHash, submittedMembers } from '../audit-event-canonical';
+import { canonicalStoredWithoutHash, submittedMembers, submittedSize } from '../audit-event-canonical';
 import { submittedFingerprint } from '../audit-fingerprint';
 import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log.errors';
+import { AuditEventTooLargeError } from './audit-event.validator';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
 
 /** An event recorded but possibly not yet in the read model: enough to answer a resend. */
@@ -22,6 +23,8 @@ interface RecentEvent {
 
 interface Submission {
   inputs: AuditEventInput[];
+  /** Upper bound of the bytes its events add to an append. */
+  bytes: number;
   resolve(receipts: RecordedReceipt[]): void;
   reject(error: unknown): void;
 }
@@ -43,6 +46,11 @@ type Planned =
   | { kind: 'new'; input: AuditEventInput; id: string; index: number };
 
 const MAX_EVENTS_PER_APPEND = 5000;
+/**
+ * What an event adds to an append beyond its submitted members, at most: the server's members (id,
+ * tenant, sequence, recordedAt, two hashes), the event's metadata (tenant), type and framing.
+ */
+const SERVER_BYTES_PER_EVENT = 1024;
 const MAX_CONFLICT_RETRIES = 10;
 const IDLE_EVICTION_MS = 10 * 60 * 1000;
 /** Recent (not yet projected) events whose content stays in memory for idempotency checks. */
@@ -86,15 +94,28 @@ export class AuditStreamWriter implements OnModuleDestroy {
       unrecordable = error instanceof Error ? error : new Error(String(error)); // e.g. a toJSON that threw
     }
     if (unrecordable) return Promise.reject(unrecordable);
+    const bytes = this.appendBytesOf(tenantId, inputs);
+    if (bytes > this.events.maxAppendBytes) {
+      // Grouping never splits a submission (it is all-or-nothing), so one larger than an append can never be written.
+      return Promise.reject(
+        new AuditEventTooLargeError(`This submission needs an append of up to ${bytes} bytes; the event store accepts at most ${this.events.maxAppendBytes} bytes per append: send fewer events per batch`),
+      );
+    }
     const log = this.logOf(tenantId);
     return new Promise((resolve, reject) => {
-      log.queue.push({ inputs, resolve, reject });
+      log.queue.push({ inputs, bytes, resolve, reject });
       if (!log.flushing) {
         log.flushing = true;
         // Let submissions that arrive in the same tick join this append.
         setImmediate(() => void this.flush(log));
       }
     });
+  }
+
+  private appendBytesOf(tenantId: string, inputs: AuditEventInput[]): number {
+    let bytes = 0;
+    for (const input of inputs) bytes += submittedSize(input) + 2 * Buffer.byteLength(tenantId) + SERVER_BYTES_PER_EVENT;
+    return bytes;
   }
 
   /** Canonicalises each event now (cached for hashing and storage); the reason if one cannot be. */
@@ -117,10 +138,13 @@ export class AuditStreamWriter implements OnModuleDestroy {
       while (log.queue.length > 0) {
         const batch: Submission[] = [];
         let count = 0;
-        while (log.queue.length > 0 && (batch.length === 0 || count + log.queue[0].inputs.length <= MAX_EVENTS_PER_APPEND)) {
+        let bytes = 0;
+        const fits = (next: Submission) => count + next.inputs.length <= MAX_EVENTS_PER_APPEND && bytes + next.bytes <= this.events.maxAppendBytes;
+        while (log.queue.length > 0 && (batch.length === 0 || fits(log.queue[0]))) {
           const next = log.queue.shift()!;
           batch.push(next);
           count += next.inputs.length;
+          bytes += next.bytes;
         }
         await this.commit(log, batch);
       }

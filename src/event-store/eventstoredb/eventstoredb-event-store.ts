@@ -14,9 +14,10 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import { AppendTooLargeError, InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
 import {
   AllFilter,
+  appendBytesOf,
   AppendResult,
   EventStore,
   EventSubscription,
@@ -32,6 +33,14 @@ import { decodeEsdbPosition, encodeEsdbPosition, isKnownEsdbPosition, normalizeE
 
 const PAGE_SIZE = 1000;
 const PING_TIMEOUT_MS = 2000;
+/** EventStoreDB's default MaxAppendSize. */
+export const ESDB_DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
+
+export interface EventStoreDbOptions {
+  /** The server's MaxAppendSize (1 MiB unless the server is configured otherwise). */
+  maxAppendBytes?: number;
+  pingTimeoutMs?: number;
+}
 
 /**
  * Production event store on EventStoreDB / KurrentDB (gRPC client). Store-internal streams and event
@@ -39,14 +48,21 @@ const PING_TIMEOUT_MS = 2000;
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  readonly maxAppendBytes: number;
+  private readonly pingTimeoutMs: number;
 
-  constructor(connectionString: string) {
+  constructor(connectionString: string, options: EventStoreDbOptions = {}) {
     this.client = EventStoreDBClient.connectionString(connectionString);
+    this.maxAppendBytes = options.maxAppendBytes ?? ESDB_DEFAULT_MAX_APPEND_BYTES;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? PING_TIMEOUT_MS;
   }
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new InvalidAppendError('An append needs at least one event');
     if (!stream || stream.startsWith('$')) throw new InvalidAppendError(`Invalid stream name "${stream}"`);
+    // The server would refuse it as a retryable-looking error; say what it is before sending anything.
+    const bytes = appendBytesOf(events);
+    if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(stream, bytes, this.maxAppendBytes);
     try {
       const result = await this.client.appendToStream(
         stream,
@@ -180,13 +196,23 @@ export class EventStoreDbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
-    const timer = setTimeout(() => void read.cancel(), PING_TIMEOUT_MS);
-    try {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void read.cancel();
+        reject(new Error(`EventStoreDB did not answer within ${this.pingTimeoutMs} ms`));
+      }, this.pingTimeoutMs);
+    });
+    const drained = (async () => {
       for await (const _ of read) {
         // draining one event proves the round trip
       }
+    })();
+    try {
+      await Promise.race([drained, timedOut]);
     } finally {
       clearTimeout(timer);
+      drained.catch(() => undefined); // cancelled after a timeout: its outcome no longer matters
     }
   }
 

@@ -50,6 +50,8 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly statements;
   private closed = false;
+  /** One SQLite transaction has no practical size limit; the writers' own batch limits apply. */
+  readonly maxAppendBytes = Number.POSITIVE_INFINITY;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });

@@ -35,6 +35,11 @@ export interface MongoReadStoreOptions {
   uri: string;
   /** Overrides the database named in the URI (tests isolate runs this way). */
   dbName?: string;
+  /**
+   * Acknowledgement required of every write: `majority` (default) survives the loss of the primary;
+   * always journaled (`j: true`), so an acknowledged checkpoint is on disk.
+   */
+  writeConcern?: 'majority' | number;
   faults?: ReadStoreFaults;
 }
 
@@ -71,7 +76,14 @@ export class MongoReadStore implements ReadStore {
   }
 
   static async connect(options: MongoReadStoreOptions): Promise<MongoReadStore> {
-    const connection = await mongoose.createConnection(options.uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, dbName: options.dbName }).asPromise();
+    const connection = await mongoose
+      .createConnection(options.uri, {
+        serverSelectionTimeoutMS: 10_000,
+        autoIndex: false,
+        dbName: options.dbName,
+        writeConcern: { w: options.writeConcern ?? 'majority', journal: true },
+      })
+      .asPromise();
     return new MongoReadStore(connection, options);
   }
 
