@@ -13,5 +13,6 @@ const MAX_CHECK_INTERVAL_MS = 1000;
 export function applyHttpServerLimits(server: Server, limits: { requestTimeoutMs: number }): void {
   server.requestTimeout = limits.requestTimeoutMs;
   server.headersTimeout = Math.min(server.headersTimeout, limits.requestTimeoutMs);
-  server.connectionsCheckingInterval = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(10, Math.floor(limits.requestTimeoutMs / 4)));
+  // Node reads it when listening starts; @types/node does not declare it as a property.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(10, Math.floor(limits.requestTimeoutMs / 4)));
 }
