@@ -18,15 +18,17 @@ interface TrickleOutcome {
  */
 function trickleBody(port: number, authorization: string, giveUpMs: number): Promise<TrickleOutcome> {
   return new Promise((resolve) => {
-    const started = Date.now();
+    let started = Date.now();
     let answer = '';
+    let drip: NodeJS.Timeout | undefined;
     const socket: Socket = connect(port, '127.0.0.1', () => {
+      started = Date.now();
       socket.write(
         'POST /v1/audit-events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
           `Authorization: ${authorization}\r\nContent-Length: 100000\r\n\r\n{`,
       );
+      drip = setInterval(() => socket.writable && socket.write(' '), 50);
     });
-    const drip = setInterval(() => socket.writable && socket.write(' '), 50);
     const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
     socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
     socket.on('error', () => undefined);
@@ -58,6 +60,12 @@ describe('Slow request bodies (HTTP_REQUEST_TIMEOUT_MS)', () => {
     expect(outcome.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS * 5);
     expect((await t.app.get<EventStore>(EVENT_STORE).readAll()).length).toBe(before);
   });
+
+  it('closes 100 concurrent slow-body connections, each within the deadline plus one check interval', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 100 }, () => trickleBody(port, bearer({ roles: ['audit_writer'] }), 10_000)));
+    expect(outcomes.map((o) => o.statusLine)).toEqual(Array(100).fill('HTTP/1.1 408 Request Timeout'));
+    expect(Math.max(...outcomes.map((o) => o.closedAfterMs))).toBeLessThan(REQUEST_TIMEOUT_MS * 5);
+  }, 30_000);
 
   it('sets the server limits from the configuration (headers no later than the whole request)', () => {
     const server = t.app.getHttpServer();

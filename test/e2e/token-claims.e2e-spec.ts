@@ -2,6 +2,7 @@ import * as jwt from 'jsonwebtoken';
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { TEST_JWT_SECRET } from '../support/tokens';
 
@@ -131,6 +132,21 @@ describe('Token claims are validated like any input', () => {
     expect(sub.length).toBe(256);
     expect((await get(signedClaims({ sub, sid: 's'.repeat(256), roles: ['compliance_officer', 'r'.repeat(128)], actor_type: 'service' }))).status).toBe(200);
   });
+
+  it('a lone-surrogate sub sent alongside 200 concurrent legitimate writes (also via X-Tenant-Id) is refused alone: every legitimate write is recorded', async () => {
+    const writer = `Bearer ${signedClaims({ sub: 'svc-ok', roles: ['audit_writer'], actor_type: 'service' })}`;
+    const poisonOwn = `Bearer ${signedClaims({ sub: 'x\uD800', roles: ['audit_writer'] })}`;
+    const poisonCross = `Bearer ${signedClaims({ sub: '\uDFFFadmin', tenant: 'platform', roles: ['platform_admin'] })}`;
+    const post = (authorization: string, tenantHeader?: string) => {
+      const req = request(t.app.getHttpServer()).post('/v1/audit-events').set('Authorization', authorization).send(auditEvent());
+      return tenantHeader ? req.set('X-Tenant-Id', tenantHeader) : req;
+    };
+    const legit = Array.from({ length: 200 }, () => post(writer));
+    const poison = Array.from({ length: 10 }, (_, i) => (i % 2 ? post(poisonOwn) : post(poisonCross, 'acme')));
+    const [legitResults, poisonResults] = await Promise.all([Promise.all(legit), Promise.all(poison)]);
+    expect(legitResults.map((r) => r.status)).toEqual(Array(200).fill(201));
+    expect(poisonResults.map((r) => r.status)).toEqual(Array(10).fill(401));
+  }, 60_000);
 
   it('writes nothing for refused claims, also with X-Tenant-Id naming another tenant', async () => {
     await get(signedClaims()).expect(200);
