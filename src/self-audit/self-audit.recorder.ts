@@ -109,7 +109,10 @@ export class SelfAuditRecorder implements AccessDenialRecorder, OnModuleDestroy 
     }
     const caller = [principal.crossTenant?.fromTenant ?? principal.tenantId, principal.subject];
     const key = JSON.stringify([recordAs.tenantId, ...caller, request.method, request.route, reason ?? '', required]);
-    const sample: DenialSample = { principal: recordAs, request: { ...request, query: {} }, channel, required, reason };
+    // Only what the summary repeats is kept (not the request's other headers, e.g. its token).
+    const userAgent = request.headers['user-agent'];
+    const kept: SelfAuditRequest = { method: request.method, route: request.route, ip: request.ip, headers: typeof userAgent === 'string' ? { 'user-agent': userAgent } : {}, query: {} };
+    const sample: DenialSample = { principal: recordAs, request: kept, channel, required, reason };
     const { record, evicted } = this.repeatedDenials.admit(key, sample, requestedTenant);
     if (evicted) await this.recordRepeatedDenials([evicted]);
     if (!record) return;
