@@ -96,7 +96,7 @@ export class AccessGuard implements CanActivate {
   private endWithGrant(principal: Principal, required: Permission[], response: GuardedResponse): void {
     const timer = setInterval(() => {
       void this.crossTenant
-        ?.activeGrants(principal.tenantId, principal.subject, new Date())
+        ?.activeGrants(principal.tenantId, { subject: principal.subject, homeTenant: principal.crossTenant!.fromTenant }, new Date())
         .then((grants) => required.some((p) => grants.permissions.has(p)))
         .catch(() => false)
         .then((stillGranted) => {
@@ -127,7 +127,8 @@ export class AccessGuard implements CanActivate {
     if (typeof requested !== 'string' || !STREAM_ID_PATTERN.test(requested)) {
       throw new BadRequestException('X-Tenant-Id must name exactly one valid tenant id (1-128 of A-Z a-z 0-9 _ . :)');
     }
-    const grants = this.crossTenant ? await this.crossTenant.activeGrants(requested, principal.subject, new Date()) : { grantIds: [], permissions: new Set<Permission>() };
+    const grantee = { subject: principal.subject, homeTenant: principal.tenantId };
+    const grants = this.crossTenant ? await this.crossTenant.activeGrants(requested, grantee, new Date()) : { grantIds: [], permissions: new Set<Permission>() };
     const acting = crossTenantPrincipal(principal, requested, grants);
     if (grants.grantIds.length === 0) {
       // Recorded in the target tenant's log: it is that tenant's data that was asked for.

@@ -14,7 +14,13 @@ export interface ActiveGrants {
   permissions: ReadonlySet<Permission>;
 }
 
+/** Who asks: a grant is for one `sub` of one home tenant (two tenants may both have an "ops-jane"). */
+export interface Grantee {
+  subject: string;
+  homeTenant: string;
+}
+
 export interface CrossTenantAccess {
   /** Grants of `targetTenantId` to `grantee` that are neither revoked nor expired at `now`. */
-  activeGrants(targetTenantId: string, grantee: string, now: Date): Promise<ActiveGrants>;
+  activeGrants(targetTenantId: string, grantee: Grantee, now: Date): Promise<ActiveGrants>;
 }

@@ -4,19 +4,25 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { resolveJwtVerification } from './jwt-keys';
-import { STREAM_ID_PATTERN } from '../event-store/stream-names';
-import { ACTOR_TYPES, Principal, TokenActorType, TokenClaims } from './principal';
+import { Principal } from './principal';
 import { loadRoleMatrix, permissionsOf, RoleMatrix } from './role-matrix';
+import { checkTokenHeader, UnusableTokenError, validClaimsOf } from './token-claims';
 
-const TENANT_ID = STREAM_ID_PATTERN;
+/** What jsonwebtoken hands over with `complete: true`, after verifying the signature. */
+interface VerifiedToken {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
 
 /**
  * Verifies Bearer tokens (signature, algorithm allow-list — never `none` —, expiry, issuer,
- * audience) and turns their claims into a {@link Principal}. `exp` and `tenant` are mandatory.
+ * audience), refuses critical header extensions, validates every claim (token-claims.ts) and turns
+ * them into a {@link Principal}.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly roles: RoleMatrix;
+  private readonly maxLifetimeSeconds: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const verification = resolveJwtVerification(config);
@@ -27,26 +33,30 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: verification.issuer,
       audience: verification.audience,
       ignoreExpiration: false,
+      jsonWebTokenOptions: { complete: true },
     });
     this.roles = loadRoleMatrix();
+    this.maxLifetimeSeconds = config.jwt.maxLifetimeSeconds;
   }
 
-  validate(claims: TokenClaims): Principal {
-    if (typeof claims.exp !== 'number') throw new UnauthorizedException('The token has no expiry (exp)');
-    if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new UnauthorizedException('The token has no subject (sub)');
-    if (typeof claims.tenant !== 'string' || !TENANT_ID.test(claims.tenant)) throw new UnauthorizedException('The token names no valid tenant');
-    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
-    const customRoles = roles.filter((role) => !this.roles.has(role));
-    const actorType = ACTOR_TYPES.includes(claims.actor_type as TokenActorType) ? (claims.actor_type as TokenActorType) : 'user';
-    return {
-      subject: claims.sub,
-      tenantId: claims.tenant,
-      roles,
-      permissions: permissionsOf(this.roles, roles),
-      sessionId: typeof claims.sid === 'string' ? claims.sid : undefined,
-      actorType,
-      expiresAt: claims.exp,
-      ...(customRoles.length ? { customRoles } : {}),
-    };
+  validate({ header, payload }: VerifiedToken): Principal {
+    try {
+      checkTokenHeader(header);
+      const claims = validClaimsOf(payload, this.maxLifetimeSeconds, Math.floor(Date.now() / 1000));
+      const customRoles = claims.roles.filter((role) => !this.roles.has(role));
+      return {
+        subject: claims.sub,
+        tenantId: claims.tenant,
+        roles: claims.roles,
+        permissions: permissionsOf(this.roles, claims.roles),
+        sessionId: claims.sid,
+        actorType: claims.actorType,
+        expiresAt: claims.exp,
+        ...(customRoles.length ? { customRoles } : {}),
+      };
+    } catch (error) {
+      if (error instanceof UnusableTokenError) throw new UnauthorizedException(error.message);
+      throw error;
+    }
   }
 }

@@ -33,13 +33,3 @@ export interface CrossTenantContext {
   /** The grants of the target tenant this request runs under. */
   grantIds: string[];
 }
-
-/** Raw claims, as signed by the identity provider. */
-export interface TokenClaims {
-  sub?: unknown;
-  tenant?: unknown;
-  roles?: unknown;
-  sid?: unknown;
-  actor_type?: unknown;
-  exp?: unknown;
-}

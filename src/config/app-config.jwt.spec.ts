@@ -118,6 +118,7 @@ describe('loadAppConfig: JWT verification settings', () => {
       key: { kind: 'secret', secret: SECRET_32 },
       issuer: 'https://idp.example.com/',
       audience: 'audit-trail',
+      maxLifetimeSeconds: 86_400,
     });
     const unset = loadAppConfig({ JWT_SECRET: SECRET_32, JWT_ISSUER: '', JWT_AUDIENCE: '' }).jwt;
     expect(unset.issuer).toBeUndefined();

@@ -16,6 +16,13 @@ export enum ReadStoreKind {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Default of JWT_MAX_LIFETIME_SECONDS: 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+/** Default of HTTP_REQUEST_TIMEOUT_MS. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Default of ACCESS_DENIAL_WINDOW_SECONDS. */
+export const DEFAULT_DENIAL_WINDOW_SECONDS = 60;
+
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment variables the service reads, validated once at boot. */
@@ -109,6 +116,30 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   JWT_AUDIENCE?: string;
+
+  /** Longest accepted token lifetime: exp - iat, and exp - now (seconds). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(366 * 24 * 60 * 60)
+  JWT_MAX_LIFETIME_SECONDS: number = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+
+  /** Longest time a client may take to send a whole request (headers and body), in milliseconds. */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = DEFAULT_REQUEST_TIMEOUT_MS;
+
+  /** Repeated access denials of one caller, tenant, route and reason are summarised per window (seconds). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  ACCESS_DENIAL_WINDOW_SECONDS: number = DEFAULT_DENIAL_WINDOW_SECONDS;
 }
 
 export type JwtKeyConfig =
@@ -126,7 +157,11 @@ export interface AppConfig {
   dataDir: string;
   http: { host: string; port: number };
   logLevel: LogLevel;
-  jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
+  jwt: { key: JwtKeyConfig; issuer?: string; audience?: string; maxLifetimeSeconds: number };
+  /** Slow-body defence: a request not fully received within this time is answered 408 and closed. */
+  httpLimits: { requestTimeoutMs: number };
+  /** Aggregation window of repeated access denials (self-audit). */
+  accessDenials: { windowSeconds: number };
   projections: { mode: 'worker' | 'inline' };
 }
 
@@ -180,7 +215,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     http: { host: parsed.HOST, port: parsed.PORT },
     logLevel: parsed.LOG_LEVEL,
-    jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
+    jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE, maxLifetimeSeconds: parsed.JWT_MAX_LIFETIME_SECONDS },
+    httpLimits: { requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS },
+    accessDenials: { windowSeconds: parsed.ACCESS_DENIAL_WINDOW_SECONDS },
     projections: { mode: parsed.PROJECTION_MODE },
   };
 }

@@ -21,11 +21,12 @@ const GRANT_SCHEMA = {
   properties: {
     id: { type: 'string', pattern: GRANT_ID_PATTERN.source },
     grantee: { type: 'string' },
+    granteeTenant: { type: 'string', nullable: true, description: 'null: issued before grants named the home tenant (status unbound)' },
     permissions: { type: 'array', items: { type: 'string', enum: [...CROSS_TENANT_GRANTABLE_PERMISSIONS] } },
     expiresAt: { type: 'string', format: 'date-time' },
     issuedAt: { type: 'string', format: 'date-time' },
     issuedBy: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+    status: { type: 'string', enum: ['active', 'expired', 'revoked', 'unbound'] },
     revokedAt: { type: 'string', format: 'date-time' },
     revokedBy: { type: 'string' },
   },
@@ -48,7 +49,7 @@ export class CrossTenantGrantsController {
   @HttpCode(201)
   @RequirePermission('grants:manage')
   @SelfAudited({ action: 'cross_tenant_grant.create', kind: 'mutation', resource: { type: 'cross_tenant_grant', result: 'id' } })
-  @ApiOperation({ summary: 'Grant a platform administrator (grantee = their token sub) read access to this tenant until expiresAt (≤ 90 days)' })
+  @ApiOperation({ summary: 'Grant a platform administrator (grantee = their token sub, granteeTenant = their token tenant) read access to this tenant until expiresAt (≤ 90 days)' })
   @ApiCreatedResponse({ schema: GRANT_SCHEMA })
   @ProblemResponses(400, 401, 403, 422)
   async create(
@@ -57,7 +58,7 @@ export class CrossTenantGrantsController {
     @RecordChanges() recordChanges: ChangesRecorder,
     @Res({ passthrough: true }) res: { setHeader(name: string, value: string): void },
   ): Promise<CrossTenantGrantView> {
-    const result = await this.commands.execute<IssueGrant, GrantChangeResult>(new IssueGrant(principal, body.grantee, body.permissions, body.expiresAt));
+    const result = await this.commands.execute<IssueGrant, GrantChangeResult>(new IssueGrant(principal, body.grantee, body.granteeTenant, body.permissions, body.expiresAt));
     recordChanges(result.changes);
     res.setHeader('Location', `/v1/cross-tenant-grants/${result.grant.id}`);
     return result.grant;

@@ -11,7 +11,7 @@ import {
   CrossTenantGrantDocument,
   grantDocumentId,
 } from './cross-tenant-grants.read-model';
-import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_REVOKED, decodeGrantEvent, isGrantEvent } from './grant.events';
+import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_ISSUED_V1, CROSS_TENANT_GRANT_REVOKED, decodeGrantEvent, isGrantEvent } from './grant.events';
 
 /** Every cross-tenant grant of every tenant, revoked ones included (the list shows them). */
 @ReadModelProjection()
@@ -25,12 +25,14 @@ export class CrossTenantGrantsProjection implements Projection {
     const event = decodeGrantEvent(recorded);
     const id = grantDocumentId(event.data.tenantId, event.data.grantId);
     switch (event.type) {
-      case CROSS_TENANT_GRANT_ISSUED: {
+      case CROSS_TENANT_GRANT_ISSUED:
+      case CROSS_TENANT_GRANT_ISSUED_V1: {
         const doc: CrossTenantGrantDocument = {
           id,
           tenantId: event.data.tenantId,
           grantId: event.data.grantId,
           grantee: event.data.grantee,
+          granteeTenant: event.type === CROSS_TENANT_GRANT_ISSUED ? event.data.granteeTenant : null,
           permissions: event.data.permissions,
           expiresAt: event.data.expiresAt,
           issuedAt: event.data.at,

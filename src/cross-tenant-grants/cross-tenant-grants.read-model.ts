@@ -11,6 +11,8 @@ export interface CrossTenantGrantDocument {
   tenantId: string;
   grantId: string;
   grantee: string;
+  /** The grantee's home tenant; null (or absent) for grants issued before grants named it. */
+  granteeTenant?: string | null;
   permissions: Permission[];
   expiresAt: string;
   issuedAt: string;
@@ -38,21 +40,28 @@ export const CROSS_TENANT_GRANTS_COLLECTION: CollectionDefinition = {
 export interface CrossTenantGrantView {
   id: string;
   grantee: string;
+  /** null: issued before grants named the grantee's home tenant. */
+  granteeTenant: string | null;
   permissions: Permission[];
   expiresAt: string;
   issuedAt: string;
   issuedBy: string;
-  /** As of the response: `active` (usable now), `expired` or `revoked`. */
-  status: 'active' | 'expired' | 'revoked';
+  /**
+   * As of the response: `active` (usable now), `expired`, `revoked`, or `unbound`: not expired nor
+   * revoked, but issued before grants named the grantee's home tenant, so it opens nothing.
+   */
+  status: 'active' | 'expired' | 'revoked' | 'unbound';
   revokedAt?: string;
   revokedBy?: string;
 }
 
 export function toGrantView(doc: Omit<CrossTenantGrantDocument, 'id' | 'tenantId'>, now: Date): CrossTenantGrantView {
-  const status = doc.status === 'revoked' ? 'revoked' : Date.parse(doc.expiresAt) > now.getTime() ? 'active' : 'expired';
+  const granteeTenant = doc.granteeTenant ?? null;
+  const status = doc.status === 'revoked' ? 'revoked' : Date.parse(doc.expiresAt) <= now.getTime() ? 'expired' : granteeTenant === null ? 'unbound' : 'active';
   return {
     id: doc.grantId,
     grantee: doc.grantee,
+    granteeTenant,
     permissions: doc.permissions,
     expiresAt: doc.expiresAt,
     issuedAt: doc.issuedAt,

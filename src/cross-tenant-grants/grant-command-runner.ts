@@ -13,7 +13,7 @@ import { decodeGrantEvent, GrantEvent } from './grant.events';
 export const GRANT_PROJECTION_WAIT_MS = 5000;
 
 export type GrantCommandInput =
-  | { kind: 'issue'; grantId: string; grantee: string; permissions: string[]; expiresAt: string }
+  | { kind: 'issue'; grantId: string; grantee: string; granteeTenant: string; permissions: string[]; expiresAt: string }
   | { kind: 'revoke'; grantId: string };
 
 /**

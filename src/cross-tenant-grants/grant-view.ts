@@ -8,6 +8,7 @@ export function grantViewOf(grantId: string, state: GrantState, now: Date): Cros
     {
       grantId,
       grantee: state.grantee,
+      granteeTenant: state.granteeTenant,
       permissions: state.permissions,
       expiresAt: state.expiresAt,
       issuedAt: state.issuedAt,
@@ -23,5 +24,5 @@ export function grantViewOf(grantId: string, state: GrantState, now: Date): Cros
 /** What the audit record of a grant change shows as before/after. */
 export function auditedGrantOf(state: GrantState): Record<string, unknown> | null {
   if (state.status === 'absent') return null;
-  return { grantee: state.grantee, permissions: state.permissions, expiresAt: state.expiresAt, status: state.status };
+  return { grantee: state.grantee, granteeTenant: state.granteeTenant, permissions: state.permissions, expiresAt: state.expiresAt, status: state.status };
 }

@@ -1,7 +1,7 @@
 import { foldEvents } from '../event-sourcing/decider';
-import { GrantCommand, grantDecider, isActiveGrant } from './grant.decider';
+import { GrantCommand, grantDecider, isActiveGrant, isGrantFor, IssuedGrant } from './grant.decider';
 import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from './grant.errors';
-import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_REVOKED, GrantEvent } from './grant.events';
+import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_ISSUED_V1, CROSS_TENANT_GRANT_REVOKED, GrantEvent } from './grant.events';
 
 const NOW = new Date('2026-11-26T09:15:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -12,6 +12,7 @@ const issue = (overrides: Partial<Extract<GrantCommand, { kind: 'issue' }>> = {}
   ...base,
   kind: 'issue',
   grantee: 'ops-jane',
+  granteeTenant: 'platform',
   permissions: ['audit:read'],
   expiresAt: inDays(7),
   ...overrides,
@@ -20,7 +21,7 @@ const revoke = (now = NOW): GrantCommand => ({ ...base, kind: 'revoke', by: 'bob
 
 const issued: GrantEvent = {
   type: CROSS_TENANT_GRANT_ISSUED,
-  data: { tenantId: 'acme', grantId: base.grantId, by: 'alice', at: NOW.toISOString(), grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inDays(7) },
+  data: { tenantId: 'acme', grantId: base.grantId, by: 'alice', at: NOW.toISOString(), grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inDays(7) },
 };
 const revoked: GrantEvent = { type: CROSS_TENANT_GRANT_REVOKED, data: { tenantId: 'acme', grantId: base.grantId, by: 'bob', at: NOW.toISOString() } };
 
@@ -80,6 +81,10 @@ describe('cross-tenant grant decider', () => {
       ]);
     });
 
+    it.each(['', 'platform-x', 'a/b'])("refuses a grantee home tenant %p that is not a tenant id", (granteeTenant) => {
+      expect(errorsOf(() => given().when(issue({ granteeTenant })))).toEqual([{ path: 'granteeTenant', message: expect.any(String) }]);
+    });
+
     it('refuses an id that exists already', () => {
       expect(() => given(issued).when(issue())).toThrow(GrantAlreadyExistsError);
     });
@@ -121,6 +126,23 @@ describe('cross-tenant grant decider', () => {
 
     it('is false for no grant', () => {
       expect(isActiveGrant(state(), NOW)).toBe(false);
+    });
+  });
+
+  describe(isGrantFor.name, () => {
+    const issuedState = (...events: GrantEvent[]) => foldEvents(grantDecider, events) as IssuedGrant;
+
+    it("is true only for the grantee's sub in the grantee's home tenant", () => {
+      expect(isGrantFor(issuedState(issued), { subject: 'ops-jane', homeTenant: 'platform' })).toBe(true);
+      expect(isGrantFor(issuedState(issued), { subject: 'ops-jane', homeTenant: 'elsewhere' })).toBe(false);
+      expect(isGrantFor(issuedState(issued), { subject: 'ops-jack', homeTenant: 'platform' })).toBe(false);
+    });
+
+    it('is false for a grant issued as CrossTenantGrantIssued.v1 (no home tenant recorded), which stays readable', () => {
+      const { granteeTenant: _, ...v1Data } = issued.data as { granteeTenant: string };
+      const legacy = issuedState({ type: CROSS_TENANT_GRANT_ISSUED_V1, data: v1Data } as GrantEvent);
+      expect(legacy).toMatchObject({ status: 'issued', grantee: 'ops-jane', granteeTenant: null });
+      expect(isGrantFor(legacy, { subject: 'ops-jane', homeTenant: 'platform' })).toBe(false);
     });
   });
 });

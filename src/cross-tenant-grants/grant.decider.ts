@@ -1,7 +1,8 @@
 import { CROSS_TENANT_GRANTABLE_PERMISSIONS, Permission, permissionErrors } from '../auth/permissions';
 import { Decider } from '../event-sourcing/decider';
+import { STREAM_ID_PATTERN } from '../event-store/stream-names';
 import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from './grant.errors';
-import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_REVOKED, GrantEvent } from './grant.events';
+import { CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_ISSUED_V1, CROSS_TENANT_GRANT_REVOKED, GrantEvent } from './grant.events';
 
 /** The longest a grant may run. */
 export const MAX_GRANT_DAYS = 90;
@@ -9,6 +10,8 @@ const MAX_GRANT_MS = MAX_GRANT_DAYS * 24 * 60 * 60 * 1000;
 
 export interface IssuedGrant {
   grantee: string;
+  /** The grantee's home tenant; null for a grant issued before grants named it (it opens nothing). */
+  granteeTenant: string | null;
   permissions: Permission[];
   expiresAt: string;
   issuedAt: string;
@@ -29,12 +32,17 @@ interface Addressed {
 }
 
 export type GrantCommand =
-  | (Addressed & { kind: 'issue'; grantee: string; permissions: string[]; expiresAt: string })
+  | (Addressed & { kind: 'issue'; grantee: string; granteeTenant: string; permissions: string[]; expiresAt: string })
   | (Addressed & { kind: 'revoke' });
 
 /** In force: issued, not revoked, and not yet expired at `now`. */
 export function isActiveGrant(state: GrantState, now: Date): state is { status: 'issued' } & IssuedGrant {
   return state.status === 'issued' && Date.parse(state.expiresAt) > now.getTime();
+}
+
+/** Whether the grant is for exactly this platform administrator: its `sub` and its home tenant. */
+export function isGrantFor(state: IssuedGrant, grantee: { subject: string; homeTenant: string }): boolean {
+  return state.granteeTenant !== null && state.granteeTenant === grantee.homeTenant && state.grantee === grantee.subject;
 }
 
 /**
@@ -52,9 +60,15 @@ export const grantDecider: Decider<GrantCommand, GrantState, GrantEvent> = {
         const expiresAt = checkedExpiry(command.expiresAt, command.now);
         const errors = [...permissions.errors, ...expiresAt.errors];
         if (command.grantee.trim() === '') errors.push({ path: 'grantee', message: 'must name the platform administrator (token sub)' });
+        if (!STREAM_ID_PATTERN.test(command.granteeTenant)) errors.push({ path: 'granteeTenant', message: "must be the platform administrator's home tenant id (token tenant)" });
         if (errors.length) throw new InvalidGrantError(errors);
         if (state.status !== 'absent') throw new GrantAlreadyExistsError(command.grantId);
-        return [{ type: CROSS_TENANT_GRANT_ISSUED, data: { ...facts, grantee: command.grantee, permissions: permissions.value, expiresAt: expiresAt.value } }];
+        return [
+          {
+            type: CROSS_TENANT_GRANT_ISSUED,
+            data: { ...facts, grantee: command.grantee, granteeTenant: command.granteeTenant, permissions: permissions.value, expiresAt: expiresAt.value },
+          },
+        ];
       }
       case 'revoke':
         if (state.status === 'absent') throw new GrantNotFoundError(command.grantId);
@@ -70,9 +84,11 @@ export const grantDecider: Decider<GrantCommand, GrantState, GrantEvent> = {
   evolve(state: GrantState, event: GrantEvent): GrantState {
     switch (event.type) {
       case CROSS_TENANT_GRANT_ISSUED:
+      case CROSS_TENANT_GRANT_ISSUED_V1:
         return {
           status: 'issued',
           grantee: event.data.grantee,
+          granteeTenant: event.type === CROSS_TENANT_GRANT_ISSUED ? event.data.granteeTenant : null,
           permissions: event.data.permissions,
           expiresAt: event.data.expiresAt,
           issuedAt: event.data.at,

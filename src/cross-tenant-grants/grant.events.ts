@@ -3,7 +3,9 @@ import { DomainEvent } from '../event-sourcing/decider';
 import { RecordedEvent } from '../event-store/event-store.port';
 
 /** Stable, versioned event type strings of a cross-tenant grant (`grant-<tenantId>-<grantId>`). */
-export const CROSS_TENANT_GRANT_ISSUED = 'CrossTenantGrantIssued.v1';
+export const CROSS_TENANT_GRANT_ISSUED = 'CrossTenantGrantIssued.v2';
+/** Written before grants named the grantee's home tenant; still read (such a grant opens nothing). */
+export const CROSS_TENANT_GRANT_ISSUED_V1 = 'CrossTenantGrantIssued.v1';
 export const CROSS_TENANT_GRANT_REVOKED = 'CrossTenantGrantRevoked.v1';
 
 interface GrantFacts {
@@ -15,21 +17,27 @@ interface GrantFacts {
   at: string;
 }
 
+interface IssuedFacts extends GrantFacts {
+  /** `sub` of the platform administrator the grant is for. */
+  grantee: string;
+  /** Sorted, without duplicates. */
+  permissions: Permission[];
+  /** ISO-8601, UTC: the grant stops working at this instant. */
+  expiresAt: string;
+}
+
 export type CrossTenantGrantIssued = DomainEvent<
   typeof CROSS_TENANT_GRANT_ISSUED,
-  GrantFacts & {
-    /** `sub` of the platform administrator the grant is for. */
-    grantee: string;
-    /** Sorted, without duplicates. */
-    permissions: Permission[];
-    /** ISO-8601, UTC: the grant stops working at this instant. */
-    expiresAt: string;
+  IssuedFacts & {
+    /** The grantee's home tenant (its token's `tenant`): the grant is for `grantee` of that tenant only. */
+    granteeTenant: string;
   }
 >;
+export type CrossTenantGrantIssuedV1 = DomainEvent<typeof CROSS_TENANT_GRANT_ISSUED_V1, IssuedFacts>;
 export type CrossTenantGrantRevoked = DomainEvent<typeof CROSS_TENANT_GRANT_REVOKED, GrantFacts>;
-export type GrantEvent = CrossTenantGrantIssued | CrossTenantGrantRevoked;
+export type GrantEvent = CrossTenantGrantIssued | CrossTenantGrantIssuedV1 | CrossTenantGrantRevoked;
 
-const TYPES: ReadonlySet<string> = new Set([CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_REVOKED]);
+const TYPES: ReadonlySet<string> = new Set([CROSS_TENANT_GRANT_ISSUED, CROSS_TENANT_GRANT_ISSUED_V1, CROSS_TENANT_GRANT_REVOKED]);
 
 export function isGrantEvent(recorded: Pick<RecordedEvent, 'type'>): boolean {
   return TYPES.has(recorded.type);

@@ -5,6 +5,9 @@ import { RequestValidationError } from './request-validation.error';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { applyHttpServerLimits } from './http-server-limits';
 
 /** Everything about the HTTP surface that main.ts and the e2e tests must share. */
 export function configureApp(app: INestApplication): INestApplication {
@@ -12,6 +15,7 @@ export function configureApp(app: INestApplication): INestApplication {
   express.useBodyParser('json', { limit: MAX_BATCH_BYTES });
   express.set('trust proxy', false);
   express.disable('x-powered-by');
+  applyHttpServerLimits(app.getHttpServer(), app.get<AppConfig>(APP_CONFIG).httpLimits);
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(
     new ValidationPipe({

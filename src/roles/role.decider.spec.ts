@@ -31,6 +31,14 @@ function refusal(fn: () => unknown): Error {
 }
 
 describe('role decider', () => {
+  it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'TOSTRING', 'valueOf'])('refuses the Object.prototype member name %s for every command (InvalidRoleError on name)', (name) => {
+    for (const command of [define({ name }), change({ name }), { ...remove(), name }]) {
+      const error = refusal(() => given().when(command));
+      expect(error).toBeInstanceOf(InvalidRoleError);
+      expect((error as InvalidRoleError).errors).toEqual([{ path: 'name', message: expect.stringMatching(/reserved/) }]);
+    }
+  });
+
   describe('define', () => {
     it('defines a new role with its permissions sorted, the caller and the time', () => {
       expect(given().when(define({ description: 'Reviews' }))).toEqual([defined]);

@@ -1,6 +1,7 @@
 import { Permission, permissionErrors, TENANT_ASSIGNABLE_PERMISSIONS } from '../auth/permissions';
 import { Decider } from '../event-sourcing/decider';
 import { BuiltInRoleNameError, InvalidRoleError, RoleAlreadyExistsError, RoleNotFoundError } from './role.errors';
+import { isReservedRoleName } from './role-name';
 import { RoleEvent, TENANT_ROLE_CHANGED, TENANT_ROLE_DEFINED, TENANT_ROLE_DELETED } from './role.events';
 
 export type RoleState =
@@ -42,6 +43,7 @@ export function roleDecider(builtInRoleNames: Iterable<string>): Decider<RoleCom
     initialState: { status: 'absent' },
 
     decide(command: RoleCommand, state: RoleState): RoleEvent[] {
+      if (isReservedRoleName(command.name)) throw new InvalidRoleError([{ path: 'name', message: `"${command.name}" is reserved (an Object.prototype member name)` }]);
       if (builtIn.has(command.name.toLowerCase())) throw new BuiltInRoleNameError(command.name);
       const facts = { tenantId: command.tenantId, name: command.name, by: command.by, at: command.now.toISOString() };
       switch (command.kind) {

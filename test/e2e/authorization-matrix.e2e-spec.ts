@@ -149,9 +149,9 @@ const SAMPLES: Record<string, Row> = {
     other: { params: (f) => ({ name: f.otherRole }), expect: 404 },
   },
   'POST /v1/cross-tenant-grants': {
-    own: { body: () => ({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1) }), expect: 201 },
+    own: { body: () => ({ grantee: 'ops-matrix', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inDays(1) }), expect: 201 },
     // A grant is always the caller's tenant's: a body naming another tenant is refused as malformed.
-    other: { body: () => ({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1), tenantId: OTHER }), expect: 400 },
+    other: { body: () => ({ grantee: 'ops-matrix', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inDays(1), tenantId: OTHER }), expect: 400 },
   },
   'GET /v1/cross-tenant-grants': {
     own: { expect: 200, check: (a) => (itemsOf(a).length > 0 ? undefined : 'no grants of its own tenant') },
@@ -201,7 +201,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       return name;
     };
     const createGrant = async (tenant: string) =>
-      (await http().post('/v1/cross-tenant-grants').set('Authorization', admin(tenant)).send({ grantee: 'ops-matrix', permissions: ['audit:read'], expiresAt: inDays(1) }).expect(201)).body
+      (await http().post('/v1/cross-tenant-grants').set('Authorization', admin(tenant)).send({ grantee: 'ops-matrix', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inDays(1) }).expect(201)).body
         .id as string;
     const fixtures: Fixtures = {
       ownEventId: own.id,

@@ -88,6 +88,13 @@ describe('issue-dev-token CLI (npm run token)', () => {
     expect(jwt.verify(second.stdout.trim(), secret, { algorithms: ['HS256'] })).toMatchObject({ tenant: 'globex', sub: 'bob', roles: [] });
   }, 30_000);
 
+  it('refuses a --ttl beyond JWT_MAX_LIFETIME_SECONDS (the service would refuse the token), printing no token', async () => {
+    const result = await issue([...ARGS, '--ttl', '7200'], { NODE_ENV: 'development', DATA_DIR: dataDir(), JWT_SECRET: TEST_JWT_SECRET, JWT_MAX_LIFETIME_SECONDS: '3600' });
+    expectExit(result, 64);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/JWT_MAX_LIFETIME_SECONDS \(3600\)/);
+  }, 30_000);
+
   it('signs with JWT_SECRET when it is set (and generates no secret file), honouring --ttl, --sid and --actor-type', async () => {
     const dir = dataDir();
     const result = await issue(['--tenant', 'acme', '--sub', 'svc-billing', '--roles', 'audit_writer, auditor', '--ttl', '120', '--sid', 's-9', '--actor-type', 'service'], {

@@ -40,7 +40,7 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
   /** acme's records of `action`, everything recorded so far applied. */
   const acmeRecordsOf = async (action: string) => api.list(acmeOfficer, `action=${action}`, await api.head(acmeOfficer));
   const issue = async (body: Record<string, unknown> = {}) =>
-    (await grant({ grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inMs(DAY), ...body }).expect(201)).body as { id: string };
+    (await grant({ grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inMs(DAY), ...body }).expect(201)).body as { id: string };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -78,10 +78,11 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
   describe('with an active grant', () => {
     it('issues a grant (201) that the list shows as active', async () => {
       const expiresAt = inMs(7 * DAY);
-      const res = await grant({ grantee: 'ops-jane', permissions: ['audit:verify', 'audit:read'], expiresAt }).expect(201);
+      const res = await grant({ grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:verify', 'audit:read'], expiresAt }).expect(201);
       expect(res.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f]{32}$/),
         grantee: 'ops-jane',
+        granteeTenant: 'platform',
         permissions: ['audit:read', 'audit:verify'],
         expiresAt,
         issuedAt: expect.any(String),
@@ -91,7 +92,7 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
       expect(res.headers.location).toBe(`/v1/cross-tenant-grants/${res.body.id}`);
       expect((await listGrants().expect(200)).body.items[0]).toEqual(res.body);
       const events = await t.app.get<EventStore>(EVENT_STORE).readStream(grantStreamOf('acme', res.body.id));
-      expect(events.map((e) => e.type)).toEqual(['CrossTenantGrantIssued.v1']);
+      expect(events.map((e) => e.type)).toEqual(['CrossTenantGrantIssued.v2']);
     });
 
     it("runs the request as the target tenant with exactly the granted permissions, recorded in the target's log only", async () => {
@@ -162,6 +163,41 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
     });
   });
 
+  describe("binds the grantee's home tenant as well as its sub", () => {
+    /** Same sub as the grantee, platform_admin too, but from another home tenant. */
+    const impostor = bearer({ tenant: 'elsewhere', roles: ['platform_admin'], sub: 'ops-jane', actorType: 'admin' });
+
+    it('refuses a platform_admin with the same sub from another home tenant (403), while the grantee gets in', async () => {
+      await issue();
+      const res = await into('acme', '/v1/audit-events', impostor);
+      expectProblem(res, 403);
+      expect(res.body.detail).toMatch(/No active grant/);
+      await into('acme', '/v1/audit-events').expect(200);
+    });
+
+    it('records and shows the home tenant: CrossTenantGrantIssued.v2 with granteeTenant, and the list', async () => {
+      const { id } = await issue();
+      const [issued] = await t.app.get<EventStore>(EVENT_STORE).readStream(grantStreamOf('acme', id));
+      expect(issued).toMatchObject({ type: 'CrossTenantGrantIssued.v2', data: { grantee: 'ops-jane', granteeTenant: 'platform' } });
+      const listed = (await listGrants().expect(200)).body.items.find((g: { id: string }) => g.id === id);
+      expect(listed).toMatchObject({ grantee: 'ops-jane', granteeTenant: 'platform', status: 'active' });
+    });
+
+    it('keeps a grant issued before (CrossTenantGrantIssued.v1, no home tenant) readable: listed as "unbound", opening nothing', async () => {
+      const grantId = randomUUID().replace(/-/g, '');
+      const at = new Date().toISOString();
+      const data = { tenantId: 'acme', grantId, by: 'root-alice', at, grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inMs(DAY) };
+      const appended = await t.app.get<EventStore>(EVENT_STORE).append(grantStreamOf('acme', grantId), [{ id: randomUUID(), type: 'CrossTenantGrantIssued.v1', data }], 'no_stream');
+      expect(await t.app.get(ProjectionRegistry).runner('cross_tenant_grants').waitFor(appended.position, 5000)).toBe(true);
+      const listed = (await listGrants().expect(200)).body.items.find((g: { id: string }) => g.id === grantId);
+      expect(listed).toMatchObject({ id: grantId, grantee: 'ops-jane', granteeTenant: null, status: 'unbound', permissions: ['audit:read'] });
+      expectProblem(await into('acme', '/v1/audit-events'), 403);
+      expectProblem(await into('acme', '/v1/audit-events', impostor), 403);
+      await revoke(grantId).expect(204);
+      expect((await listGrants().expect(200)).body.items.find((g: { id: string }) => g.id === grantId)).toMatchObject({ status: 'revoked', granteeTenant: null });
+    });
+  });
+
   describe('revocation and expiry stop it at once', () => {
     it('a revoked grant is refused on the very next request; the list shows it revoked; revoking again changes nothing', async () => {
       const { id } = await issue();
@@ -172,7 +208,7 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
       expect(listed).toMatchObject({ status: 'revoked', revokedBy: 'root-alice', revokedAt: expect.any(String) });
       await revoke(id).expect(204);
       const events = await t.app.get<EventStore>(EVENT_STORE).readStream(grantStreamOf('acme', id));
-      expect(events.map((e) => e.type)).toEqual(['CrossTenantGrantIssued.v1', 'CrossTenantGrantRevoked.v1']);
+      expect(events.map((e) => e.type)).toEqual(['CrossTenantGrantIssued.v2', 'CrossTenantGrantRevoked.v1']);
     });
 
     it('a revocation is in force as soon as it is in the event store, even before the read model has it', async () => {
@@ -230,18 +266,20 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
       ['an expiry in the past', { expiresAt: inMs(-60_000) }, 'expiresAt'],
       ['an expiry more than 90 days ahead', { expiresAt: inMs(91 * DAY) }, 'expiresAt'],
     ])('refuses %s with 422 naming the field', async (_, overrides, path) => {
-      const res = await grant({ grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inMs(DAY), ...overrides });
+      const res = await grant({ grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inMs(DAY), ...overrides });
       expectProblem(res, 422);
       expect(res.body.errors).toEqual([{ path, message: expect.any(String) }]);
     });
 
     it.each<[string, Record<string, unknown>]>([
       ['no grantee', { grantee: undefined }],
+      ['no granteeTenant', { granteeTenant: undefined }],
+      ['a granteeTenant that is not a tenant id', { granteeTenant: 'platform-x' }],
       ['an expiry that is not ISO-8601', { expiresAt: 'tomorrow' }],
       ['an empty permission list', { permissions: [] }],
       ['an unknown field', { tenantId: 'globex' }],
     ])('refuses a malformed body (%s) with 400', async (_, overrides) => {
-      expectProblem(await grant({ grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inMs(DAY), ...overrides }), 400);
+      expectProblem(await grant({ grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inMs(DAY), ...overrides }), 400);
     });
 
     it('revoking an unknown grant is 404; a malformed id is 400', async () => {
@@ -257,7 +295,7 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
     });
 
     it('needs grants:manage', async () => {
-      expectProblem(await grant({ grantee: 'ops-jane', permissions: ['audit:read'], expiresAt: inMs(DAY) }, acmeOfficer), 403);
+      expectProblem(await grant({ grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inMs(DAY) }, acmeOfficer), 403);
       expectProblem(await listGrants(acmeOfficer), 403);
     });
 
@@ -269,7 +307,7 @@ describe('Cross-tenant grants (/v1/cross-tenant-grants, X-Tenant-Id)', () => {
         outcome: 'success',
         actor: { id: 'root-alice' },
         resource: { type: 'cross_tenant_grant', id },
-        changes: { before: null, after: { grantee: 'ops-jane', permissions: ['audit:read', 'reports:read'], status: 'issued' } },
+        changes: { before: null, after: { grantee: 'ops-jane', granteeTenant: 'platform', permissions: ['audit:read', 'reports:read'], status: 'issued' } },
       });
       const [revoked] = (await acmeRecordsOf('cross_tenant_grant.revoke')).filter((e) => e.resource.id === id);
       expect(revoked).toMatchObject({ outcome: 'success', changes: { before: { status: 'issued' }, after: { status: 'revoked' } } });

@@ -161,6 +161,20 @@ describe('Custom roles per tenant (/v1/roles)', () => {
       expectProblem(await remove('super_admin'), 409);
     });
 
+    it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'toLocaleString'])(
+      'a name that collides with an Object.prototype member (%s) → 422 naming "name", nothing written',
+      async (name) => {
+        const res = await create({ name, permissions: ['audit:read'] });
+        expectProblem(res, 422);
+        expect(res.body.errors).toEqual([{ path: 'name', message: expect.stringMatching(/reserved/) }]);
+        expect(await t.app.get<EventStore>(EVENT_STORE).readStream(aggregateStreamOf('role', 'acme', name))).toEqual([]);
+        const list = await http().get('/v1/roles').set('Authorization', admin).expect(200);
+        expect(list.body.items.map((r: { name: string }) => r.name)).not.toContain(name);
+        expectProblem(await update(name, { permissions: ['audit:read'] }), 422);
+        expectProblem(await remove(name), 422);
+      },
+    );
+
     it('a taken name → 409', async () => {
       await create({ name: 'taken', permissions: ['audit:read'] }).expect(201);
       const res = await create({ name: 'taken', permissions: ['reports:read'] });

@@ -49,6 +49,10 @@ function main(): number {
     process.stderr.write('refusing: development tokens are only signed with a shared secret outside production\n');
     return 77;
   }
+  if (ttl > config.jwt.maxLifetimeSeconds) {
+    process.stderr.write(`--ttl must not exceed JWT_MAX_LIFETIME_SECONDS (${config.jwt.maxLifetimeSeconds}): the service refuses longer-lived tokens\n`);
+    return 64;
+  }
   const { key, issuer, audience } = resolveJwtVerification(config);
   const token = jwt.sign(
     {

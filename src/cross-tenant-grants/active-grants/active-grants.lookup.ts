@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ActiveGrants, CrossTenantAccess } from '../../auth/cross-tenant-access';
+import { ActiveGrants, CrossTenantAccess, Grantee } from '../../auth/cross-tenant-access';
 import { CROSS_TENANT_GRANTABLE_PERMISSIONS, Permission } from '../../auth/permissions';
 import { stateOfStream } from '../../event-sourcing/decider-stream';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { grantStreamOf } from '../../event-store/stream-names';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { CROSS_TENANT_GRANTS, CrossTenantGrantDocument } from '../cross-tenant-grants.read-model';
-import { grantDecider, isActiveGrant } from '../grant.decider';
+import { grantDecider, isActiveGrant, isGrantFor } from '../grant.decider';
 import { decodeGrantEvent } from '../grant.events';
 
 /**
@@ -22,17 +22,18 @@ export class ActiveGrantsLookup implements CrossTenantAccess {
     @Inject(EVENT_STORE) private readonly events: EventStore,
   ) {}
 
-  async activeGrants(targetTenantId: string, grantee: string, now: Date): Promise<ActiveGrants> {
+  async activeGrants(targetTenantId: string, grantee: Grantee, now: Date): Promise<ActiveGrants> {
     const candidates = (await this.store.find(
       CROSS_TENANT_GRANTS,
-      { tenantId: targetTenantId, grantee, expiresAt: { $gt: now.toISOString() }, status: 'issued' },
+      { tenantId: targetTenantId, grantee: grantee.subject, expiresAt: { $gt: now.toISOString() }, status: 'issued' },
       { hint: 'by_grantee', limit: 100 },
     )) as unknown as CrossTenantGrantDocument[];
     const grantIds: string[] = [];
     const permissions = new Set<Permission>();
     for (const candidate of candidates) {
       const state = await stateOfStream(this.events, grantStreamOf(targetTenantId, candidate.grantId), grantDecider, decodeGrantEvent);
-      if (!isActiveGrant(state, now) || state.grantee !== grantee) continue;
+      // The stream decides: active now, and for this sub of this home tenant (not the sub alone).
+      if (!isActiveGrant(state, now) || !isGrantFor(state, grantee)) continue;
       grantIds.push(candidate.grantId);
       // Defence in depth: whatever a stream says, a grant only ever opens what grants may open.
       state.permissions.filter((p) => (CROSS_TENANT_GRANTABLE_PERMISSIONS as readonly Permission[]).includes(p)).forEach((p) => permissions.add(p));

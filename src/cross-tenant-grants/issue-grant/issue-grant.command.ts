@@ -5,6 +5,7 @@ export class IssueGrant {
   constructor(
     readonly principal: Principal,
     readonly grantee: string,
+    readonly granteeTenant: string,
     readonly permissions: string[],
     readonly expiresAt: string,
   ) {}

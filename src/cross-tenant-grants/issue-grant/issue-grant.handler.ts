@@ -9,10 +9,10 @@ import { IssueGrant } from './issue-grant.command';
 export class IssueGrantHandler implements ICommandHandler<IssueGrant, GrantChangeResult> {
   constructor(private readonly grants: GrantCommandRunner) {}
 
-  async execute({ principal, grantee, permissions, expiresAt }: IssueGrant): Promise<GrantChangeResult> {
+  async execute({ principal, grantee, granteeTenant, permissions, expiresAt }: IssueGrant): Promise<GrantChangeResult> {
     const grantId = newGrantId();
     const now = new Date();
-    const result = await this.grants.run(principal, { kind: 'issue', grantId, grantee, permissions, expiresAt }, now);
+    const result = await this.grants.run(principal, { kind: 'issue', grantId, grantee, granteeTenant, permissions, expiresAt }, now);
     return { grant: grantViewOf(grantId, result.after, now)!, changes: { before: null, after: auditedGrantOf(result.after) } };
   }
 }
