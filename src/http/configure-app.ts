@@ -4,11 +4,15 @@ import { MAX_BATCH_BYTES } from '../audit-log/audit-event';
 import { RequestValidationError } from './request-validation.error';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { RequestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 /** Everything about the HTTP surface that main.ts and the e2e tests must share. */
 export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
+  // Before the body parser, so that its refusals (malformed JSON, too large) carry the request id too.
+  const requestContext = new RequestLoggingMiddleware();
+  express.use(requestContext.use.bind(requestContext));
   express.useBodyParser('json', { limit: MAX_BATCH_BYTES });
   express.set('trust proxy', false);
   express.disable('x-powered-by');
