@@ -74,6 +74,7 @@ export class AuditLogQueryController {
     @StartAudited() recordAccess: AccessRecorder,
     @Res() res: StreamingResponse,
   ): Promise<void> {
+    await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await recordAccess();
     const head = await this.reader.head(principal.tenantId);
     const headSequence = head?.headSequence ?? -1;
@@ -117,6 +118,7 @@ export class AuditLogQueryController {
     @Req() req: { on(event: 'close', listener: () => void): void },
     @Res() res: StreamingResponse,
   ): Promise<void> {
+    await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await recordAccess();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     let cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
