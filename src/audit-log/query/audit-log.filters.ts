@@ -1,8 +1,9 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { Principal } from '../../auth/principal';
 import { Filter } from '../../read-store/read-store.port';
+import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
 import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES } from '../audit-event';
 
 const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value);
@@ -28,6 +29,16 @@ export class AuditLogFilterParams {
   @ApiPropertyOptional({ example: 'invoice.update' }) @IsOptional() @IsString() @MaxLength(128) action?: string;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn([...OUTCOMES]) outcome?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn([...CHANNELS]) channel?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: `true: leave out the records the service writes about itself (context.sourceService = "${SERVICE_NAME}"): its own reads such as audit_log.search, access.denied refusals, and role and grant changes made through this API. Off by default, so nothing is hidden unless asked.`,
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'excludeSelfAudit must be true or false' })
+  excludeSelfAudit?: boolean;
 }
 
 export class MinSequenceParams {
@@ -63,6 +74,7 @@ export function auditLogFilter(principal: Principal, params: AuditLogFilterParam
   if (params.action !== undefined) filter.action = params.action;
   if (params.outcome !== undefined) filter.outcome = params.outcome;
   if (params.channel !== undefined) filter.channel = params.channel;
+  if (params.excludeSelfAudit === true) filter['context.sourceService'] = { $ne: SERVICE_NAME };
   const upper = [params.to, before].filter((v): v is string => v !== undefined).sort()[0];
   if (params.from !== undefined || upper !== undefined) {
     filter.sortKey = { ...(params.from !== undefined ? { $gte: params.from } : {}), ...(upper !== undefined ? { $lt: upper } : {}) };
