@@ -56,7 +56,13 @@ export class AuditLogQueryController {
   @RequirePermission('audit:read', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.search', kind: 'read', resource: { type: 'audit_log' } })
   @ApiOperation({ summary: 'Search the audit log, newest first (occurredAt desc, sequence desc), with an opaque cursor' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true } } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'null on the last page' } },
+    },
+  })
   @ProblemResponses(400, 401, 403, 503)
   list(@Query() params: ListParams, @CurrentPrincipal() principal: Principal): Promise<AuditEventPage> {
     return this.queries.execute(new ListAuditEvents(principal, params));
@@ -159,9 +165,17 @@ export class AuditLogQueryController {
       ...EVENT_ITEM_SCHEMA,
       properties: {
         ...EVENT_ITEM_SCHEMA.properties,
-        diff: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, change: { type: 'string' }, before: {}, after: {} } } },
-        integrity: { type: 'object', properties: { sequence: { type: 'integer' }, prevHash: { type: 'string' }, hash: { type: 'string' } } },
+        diff: {
+          type: 'array',
+          items: { type: 'object', required: ['path', 'change'], properties: { path: { type: 'string' }, change: { type: 'string', enum: ['added', 'removed', 'modified'] }, before: {}, after: {} } },
+        },
+        integrity: {
+          type: 'object',
+          required: ['sequence', 'prevHash', 'hash'],
+          properties: { sequence: { type: 'integer' }, prevHash: { type: 'string' }, hash: { type: 'string' } },
+        },
       },
+      required: [...EVENT_ITEM_SCHEMA.required!, 'diff', 'integrity'],
     }),
   })
   @ProblemResponses(400, 401, 403, 404, 503)
