@@ -1,10 +1,19 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, ValidationArguments } from 'class-validator';
 import { Principal } from '../../auth/principal';
 import { Filter } from '../../read-store/read-store.port';
 import { SERVICE_NAME } from '../../self-audit/self-audit.recorder';
 import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES } from '../audit-event';
+
+/**
+ * An unencoded `+` in a query string decodes to a space, so `…T00:00:00+01:00` arrives as
+ * `…T00:00:00 01:00`; say so instead of only calling the date invalid.
+ */
+const isoDateMessage = ({ property, value }: ValidationArguments): string =>
+  typeof value === 'string' && / \d{2}(:?\d{2})?$/.test(value)
+    ? `${property} must be an ISO-8601 date-time; "${value}" looks like an offset whose "+" was not URL-encoded: write it as %2B (e.g. 2026-11-01T00:00:00%2B01:00) or use Z`
+    : `${property} must be an ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z`;
 
 const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value);
 
@@ -12,13 +21,13 @@ const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !
 export class AuditLogFilterParams {
   @ApiPropertyOptional({ description: 'occurredAt ≥ from (inclusive), ISO-8601 with offset', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
   @Transform(toIso)
   from?: string;
 
   @ApiPropertyOptional({ description: 'occurredAt < to (exclusive), ISO-8601 with offset', example: '2026-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
   @Transform(toIso)
   to?: string;
 
