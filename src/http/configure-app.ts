@@ -7,6 +7,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { RequestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
+/** The OpenAPI description: what exists, and what is designed but not there yet. */
+export const API_DESCRIPTION = [
+  'Immutable per-tenant audit log: ingestion with a hash chain per tenant, search, detail with a field-level diff, ' +
+    'export (NDJSON or CSV with every field; see docs/export-formats.md in the repository) and a live tail (SSE), ' +
+    'integrity verification, custom roles and audited cross-tenant grants. Errors are application/problem+json with a requestId.',
+  'Not built yet (designed, coming): compliance reports and report schedules, monitoring rules and alerts, notifications, ' +
+    'webhooks to SIEMs, signed integrity checkpoints and the offline verifier, retention. ' +
+    'The permissions for them exist in the role matrix but open nothing today.',
+].join('\n\n');
+
 /** Everything about the HTTP surface that main.ts and the e2e tests must share. */
 export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
@@ -30,7 +40,7 @@ export function configureApp(app: INestApplication): INestApplication {
     app,
     new DocumentBuilder()
       .setTitle('Compliance & Audit Trail')
-      .setDescription('Immutable per-tenant audit log, compliance reports, monitoring rules and alerts.')
+      .setDescription(API_DESCRIPTION)
       .setVersion('1')
       .addBearerAuth()
       .build(),

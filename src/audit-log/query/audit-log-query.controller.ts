@@ -10,7 +10,7 @@ import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
 import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
-import { CSV_HEADER, csvRow } from './audit-event-csv';
+import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
@@ -71,7 +71,13 @@ export class AuditLogQueryController {
   @Get('export')
   @RequirePermission('audit:export', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.export', kind: 'stream', resource: { type: 'audit_log' } })
-  @ApiOperation({ summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request' })
+  @ApiOperation({
+    summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request',
+    description:
+      'NDJSON: one stored event per line, as the detail shows it. CSV (RFC 4180, CRLF): every field of the stored event, one column each, in this order: ' +
+      CSV_COLUMNS.map((c) => (c.kind === 'json' ? `${c.header} (JSON text)` : c.header)).join(', ') +
+      '. An empty cell is an absent field. Cells starting with = + - @ tab CR or \' get a leading \'; remove one leading \' from any cell that has one to get the original text. Details: docs/export-formats.md.',
+  })
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ProblemResponses(400, 401, 403)
   async export(
