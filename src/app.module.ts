@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig, loadAppConfig } from './config/app-config';
@@ -7,7 +7,6 @@ import { CrossTenantGrantsModule } from './cross-tenant-grants/cross-tenant-gran
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { IntegrityModule } from './integrity/integrity.module';
-import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
 import { PROJECTION_MODULES } from './projections/projection-modules';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadStoreModule } from './read-store/read-store.module';
@@ -15,7 +14,8 @@ import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
 @Module({})
-export class AppModule implements NestModule {
+/** Request ids and request logging are set up with the rest of the HTTP surface in configureApp. */
+export class AppModule {
   static forRoot(config: AppConfig = loadAppConfig(), options = { startProjections: true }): DynamicModule {
     return {
       module: AppModule,
@@ -34,9 +34,5 @@ export class AppModule implements NestModule {
         HealthModule,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLoggingMiddleware).forRoutes('*');
   }
 }

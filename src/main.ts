@@ -19,9 +19,11 @@ async function bootstrap(): Promise<void> {
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create(AppModule.forRoot(config), { logger });
   configureApp(app);
+  // configureApp enables Nest's shutdown hooks: on these signals the app closes (HTTP server, projections, stores) and exits.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.log({ msg: 'shutting down', signal }, 'Bootstrap'));
   await app.listen(config.http.port, config.http.host);
   logger.log(
-    { msg: 'listening', url: await app.getUrl(), eventStore: config.eventStore.kind, readStore: config.readStore.kind, dataDir: config.dataDir },
+    { msg: 'listening', url: await app.getUrl(), pid: process.pid, eventStore: config.eventStore.kind, readStore: config.readStore.kind, dataDir: config.dataDir },
     'Bootstrap',
   );
 }

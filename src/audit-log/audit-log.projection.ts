@@ -22,7 +22,8 @@ import {
 export class AuditLogProjection implements Projection {
   readonly definition: ProjectionDefinition = {
     name: 'audit_log',
-    version: 1,
+    // 2: context.sourceService became a queryable field (excludeSelfAudit).
+    version: 2,
     collections: [AUDIT_EVENTS_COLLECTION, AUDIT_TENANTS_COLLECTION],
   };
   readonly streamPrefixes = [AUDIT_STREAM_PREFIX];

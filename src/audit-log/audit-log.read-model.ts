@@ -58,6 +58,8 @@ export const AUDIT_EVENTS_COLLECTION: CollectionDefinition = {
     'resource.type': 'string',
     'resource.id': 'string',
     channel: 'string',
+    // excludeSelfAudit: a residual condition on whichever index the other filters pick, not indexed itself.
+    'context.sourceService': 'string',
   },
   indexes: [
     { name: 'by_time', keys: byTime() },

@@ -18,6 +18,7 @@ import { RevokeGrant } from './revoke-grant/revoke-grant.command';
 
 const GRANT_SCHEMA = {
   type: 'object',
+  required: ['id', 'grantee', 'permissions', 'expiresAt', 'issuedAt', 'issuedBy', 'status'],
   properties: {
     id: { type: 'string', pattern: GRANT_ID_PATTERN.source },
     grantee: { type: 'string' },
@@ -68,7 +69,7 @@ export class CrossTenantGrantsController {
   @RequirePermission('grants:manage')
   @SelfAudited({ action: 'cross_tenant_grant.list', kind: 'read', resource: { type: 'cross_tenant_grant' } })
   @ApiOperation({ summary: "This tenant's grants, newest first, each with its status now (active, expired, revoked)" })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: GRANT_SCHEMA } } } })
+  @ApiOkResponse({ schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: GRANT_SCHEMA } } } })
   @ProblemResponses(401, 403)
   list(@CurrentPrincipal() principal: Principal): Promise<{ items: CrossTenantGrantView[] }> {
     return this.queries.execute(new ListGrants(principal));

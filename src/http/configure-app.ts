@@ -4,14 +4,28 @@ import { MAX_BATCH_BYTES } from '../audit-log/audit-event';
 import { RequestValidationError } from './request-validation.error';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { RequestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { applyHttpServerLimits } from './http-server-limits';
 
+/** The OpenAPI description: what exists, and what is designed but not there yet. */
+export const API_DESCRIPTION = [
+  'Immutable per-tenant audit log: ingestion with a hash chain per tenant, search, detail with a field-level diff, ' +
+    'export (NDJSON or CSV with every field; see docs/export-formats.md in the repository) and a live tail (SSE), ' +
+    'integrity verification, custom roles and audited cross-tenant grants. Errors are application/problem+json with a requestId.',
+  'Not built yet (designed, coming): compliance reports and report schedules, monitoring rules and alerts, notifications, ' +
+    'webhooks to SIEMs, signed integrity checkpoints and the offline verifier, retention. ' +
+    'The permissions for them exist in the role matrix but open nothing today.',
+].join('\n\n');
+
 /** Everything about the HTTP surface that main.ts and the e2e tests must share. */
 export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
+  // Before the body parser, so that its refusals (malformed JSON, too large) carry the request id too.
+  const requestContext = new RequestLoggingMiddleware();
+  express.use(requestContext.use.bind(requestContext));
   express.useBodyParser('json', { limit: MAX_BATCH_BYTES });
   express.set('trust proxy', false);
   express.disable('x-powered-by');
@@ -30,7 +44,7 @@ export function configureApp(app: INestApplication): INestApplication {
     app,
     new DocumentBuilder()
       .setTitle('Compliance & Audit Trail')
-      .setDescription('Immutable per-tenant audit log, compliance reports, monitoring rules and alerts.')
+      .setDescription(API_DESCRIPTION)
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -21,6 +21,7 @@ import { TenantRoleView } from './tenant-roles.read-model';
 
 const ROLE_SCHEMA = {
   type: 'object',
+  required: ['name', 'permissions', 'description', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'revision'],
   properties: {
     name: { type: 'string' },
     permissions: { type: 'array', items: { type: 'string', enum: [...TENANT_ASSIGNABLE_PERMISSIONS] } },
@@ -70,7 +71,7 @@ export class RolesController {
   @RequirePermission('roles:manage')
   @SelfAudited({ action: 'role.list', kind: 'read', resource: { type: 'role' } })
   @ApiOperation({ summary: "The tenant's custom roles, by name" })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: ROLE_SCHEMA } } } })
+  @ApiOkResponse({ schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ROLE_SCHEMA } } } })
   @ProblemResponses(401, 403)
   list(@CurrentPrincipal() principal: Principal): Promise<{ items: TenantRoleView[] }> {
     return this.queries.execute(new ListRoles(principal));

@@ -12,8 +12,8 @@ const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
 /** The CSV columns, in order: part of the export contract (SIEM imports map them by name). */
 const CSV_COLUMNS = [
   'sequence', 'id', 'occurredAt', 'recordedAt', 'tenantId', 'actor.id', 'actor.type', 'actor.role', 'actor.sessionId', 'actor.ip',
-  'actor.onBehalfOf', 'action', 'outcome', 'resource.type', 'resource.id', 'resource.name', 'resource.sensitivity', 'channel',
-  'context.requestId', 'context.correlationId', 'context.sourceService', 'changes.before', 'changes.after', 'dataSubjects', 'metadata',
+  'actor.userAgent', 'actor.onBehalfOf', 'action', 'outcome', 'resource.type', 'resource.id', 'resource.name', 'resource.sensitivity', 'channel',
+  'context.requestId', 'context.correlationId', 'context.workflowId', 'context.sourceService', 'changes.before', 'changes.after', 'dataSubjects', 'metadata',
   'prevHash', 'hash',
 ];
 
@@ -108,7 +108,7 @@ describe('Audit log export and live tail (GET /v1/audit-events/export, /stream)'
       // Commas, quotes and line breaks survive inside a quoted cell.
       expect(text).toContain('"Report, ""Q1""\nfinal"');
       expect(x2['resource.name']).toBe('Report, "Q1"\nfinal');
-      expect(x2.dataSubjects).toBe('ds-1;ds-2');
+      expect(JSON.parse(x2.dataSubjects)).toEqual(['ds-1', 'ds-2']);
       expect(JSON.parse(x3['changes.before'])).toEqual({ title: 'a,b' });
       expect(JSON.parse(x3['changes.after'])).toEqual({ title: 'say "hi"' });
       expect(JSON.parse(x3.metadata)).toEqual({ note: 'line1\r\nline2', n: 1 });

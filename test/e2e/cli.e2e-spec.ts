@@ -1,6 +1,9 @@
+import { Logger } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resolveJwtVerification } from '../../src/auth/jwt-keys';
+import { loadAppConfig } from '../../src/config/app-config';
 import { auditEvent } from '../support/audit-event.factory';
 import { BuiltApp, buildApp, Exited, jsonLine, killAllChildren, runNode, startService } from '../support/built-app';
 import { makeTempDir } from '../support/temp-dir';
@@ -48,16 +51,14 @@ describe('issue-dev-token CLI (npm run token)', () => {
   const issue = (args: string[], env: Record<string, string | undefined>) => runNode(app, TOKEN_CLI, args, env, CHILD_TIMEOUT_MS);
   const ARGS = ['--tenant', 'acme', '--sub', 'alice', '--roles', 'compliance_officer'];
 
-  it('in development without JWT_SECRET: generates DATA_DIR/dev-jwt-secret (mode 0600) and prints a token signed with it', async () => {
+  /** What the service does at its first start in development without a key: generate DATA_DIR/dev-jwt-secret. */
+  const startedServiceOn = (dir: string) => resolveJwtVerification(loadAppConfig({ NODE_ENV: 'development', DATA_DIR: dir }), new Logger('test')).key;
+
+  it("in development without JWT_SECRET: signs with the secret the service generated in DATA_DIR and says which file it used (stderr)", async () => {
     const dir = dataDir();
+    const secret = startedServiceOn(dir);
     const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir });
     expectExit(result, 0);
-
-    const secretFile = path.join(dir, 'dev-jwt-secret');
-    expect(fs.existsSync(secretFile)).toBe(true);
-    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
-    const secret = fs.readFileSync(secretFile, 'utf8').trim();
-    expect(secret.length).toBeGreaterThanOrEqual(32);
 
     const token = lines(result.stdout).at(-1)!;
     expect(token).toMatch(JWT_SHAPE);
@@ -67,24 +68,27 @@ describe('issue-dev-token CLI (npm run token)', () => {
     expect(claims.exp).toBeGreaterThan(now + 3500);
     expect(claims.exp).toBeLessThanOrEqual(now + 3601);
     expect(jwt.decode(token, { complete: true })!.header.alg).toBe('HS256');
+    expect(result.stderr).toContain(path.join(dir, 'dev-jwt-secret'));
   }, 30_000);
 
   // Regression: stdout must be exactly the token (TOKEN=$(npm run token …)); diagnostics go to stderr.
-  it('prints nothing but the token on stdout, even on the first run that generates the secret', async () => {
-    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dataDir() });
+  it('prints nothing but the token on stdout', async () => {
+    const dir = dataDir();
+    startedServiceOn(dir);
+    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir });
     expectExit(result, 0);
     expect(result.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
   }, 30_000);
 
-  it('reuses the generated secret on later runs (the file is not rewritten)', async () => {
+  it('never writes the secret file: later runs sign with the unchanged secret', async () => {
     const dir = dataDir();
+    const secret = startedServiceOn(dir);
+    const before = fs.statSync(path.join(dir, 'dev-jwt-secret')).mtimeMs;
     expectExit(await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir }), 0);
-    const secret = fs.readFileSync(path.join(dir, 'dev-jwt-secret'), 'utf8').trim();
-
     const second = await issue(['--tenant', 'globex', '--sub', 'bob'], { NODE_ENV: 'development', DATA_DIR: dir });
     expectExit(second, 0);
     expect(fs.readFileSync(path.join(dir, 'dev-jwt-secret'), 'utf8').trim()).toBe(secret);
-    expect(second.stdout.trim()).toMatch(JWT_SHAPE); // nothing else on stdout once the secret exists
+    expect(fs.statSync(path.join(dir, 'dev-jwt-secret')).mtimeMs).toBe(before);
     expect(jwt.verify(second.stdout.trim(), secret, { algorithms: ['HS256'] })).toMatchObject({ tenant: 'globex', sub: 'bob', roles: [] });
   }, 30_000);
 
@@ -93,6 +97,18 @@ describe('issue-dev-token CLI (npm run token)', () => {
     expectExit(result, 64);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/JWT_MAX_LIFETIME_SECONDS \(3600\)/);
+  }, 30_000);
+
+  // Regression (issue 13): run without the server's DATA_DIR it minted a second secret, and every call then failed with "invalid signature".
+  it('in development without JWT_SECRET and without a secret in DATA_DIR: exits 78, creates nothing, and says to pass the DATA_DIR the service uses or JWT_SECRET', async () => {
+    const dir = dataDir();
+    const result = await issue(ARGS, { NODE_ENV: 'development', DATA_DIR: dir });
+    expectExit(result, 78);
+    expect(result.stdout).toBe('');
+    expect(fs.existsSync(path.join(dir, 'dev-jwt-secret'))).toBe(false);
+    expect(result.stderr).toContain(path.join(dir, 'dev-jwt-secret'));
+    expect(result.stderr).toContain('DATA_DIR=');
+    expect(result.stderr).toContain('JWT_SECRET');
   }, 30_000);
 
   it('signs with JWT_SECRET when it is set (and generates no secret file), honouring --ttl, --sid and --actor-type', async () => {

@@ -10,7 +10,7 @@ import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
 import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
-import { CSV_HEADER, csvRow } from './audit-event-csv';
+import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
@@ -56,7 +56,13 @@ export class AuditLogQueryController {
   @RequirePermission('audit:read', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.search', kind: 'read', resource: { type: 'audit_log' } })
   @ApiOperation({ summary: 'Search the audit log, newest first (occurredAt desc, sequence desc), with an opaque cursor' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true } } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'null on the last page' } },
+    },
+  })
   @ProblemResponses(400, 401, 403, 503)
   list(@Query() params: ListParams, @CurrentPrincipal() principal: Principal): Promise<AuditEventPage> {
     return this.queries.execute(new ListAuditEvents(principal, params));
@@ -65,7 +71,13 @@ export class AuditLogQueryController {
   @Get('export')
   @RequirePermission('audit:export', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.export', kind: 'stream', resource: { type: 'audit_log' } })
-  @ApiOperation({ summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request' })
+  @ApiOperation({
+    summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request',
+    description:
+      'NDJSON: one stored event per line, as the detail shows it. CSV (RFC 4180, CRLF): every field of the stored event, one column each, in this order: ' +
+      CSV_COLUMNS.map((c) => (c.kind === 'json' ? `${c.header} (JSON text)` : c.header)).join(', ') +
+      '. An empty cell is an absent field. Cells starting with = + - @ tab CR or \' get a leading \'; remove one leading \' from any cell that has one to get the original text. Details: docs/export-formats.md.',
+  })
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ProblemResponses(400, 401, 403)
   async export(
@@ -74,6 +86,7 @@ export class AuditLogQueryController {
     @StartAudited() recordAccess: AccessRecorder,
     @Res() res: StreamingResponse,
   ): Promise<void> {
+    await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await recordAccess();
     const head = await this.reader.head(principal.tenantId);
     const headSequence = head?.headSequence ?? -1;
@@ -117,6 +130,7 @@ export class AuditLogQueryController {
     @Req() req: { on(event: 'close', listener: () => void): void },
     @Res() res: StreamingResponse,
   ): Promise<void> {
+    await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await recordAccess();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     let cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
@@ -157,9 +171,17 @@ export class AuditLogQueryController {
       ...EVENT_ITEM_SCHEMA,
       properties: {
         ...EVENT_ITEM_SCHEMA.properties,
-        diff: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, change: { type: 'string' }, before: {}, after: {} } } },
-        integrity: { type: 'object', properties: { sequence: { type: 'integer' }, prevHash: { type: 'string' }, hash: { type: 'string' } } },
+        diff: {
+          type: 'array',
+          items: { type: 'object', required: ['path', 'change'], properties: { path: { type: 'string' }, change: { type: 'string', enum: ['added', 'removed', 'modified'] }, before: {}, after: {} } },
+        },
+        integrity: {
+          type: 'object',
+          required: ['sequence', 'prevHash', 'hash'],
+          properties: { sequence: { type: 'integer' }, prevHash: { type: 'string' }, hash: { type: 'string' } },
+        },
       },
+      required: [...EVENT_ITEM_SCHEMA.required!, 'diff', 'integrity'],
     }),
   })
   @ProblemResponses(400, 401, 403, 404, 503)

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AuditLogFilterParams, MinSequenceParams, ReadYourWritesParams } from './audit-log.filters';
+import { MinSequenceParams, ReadYourWritesParams } from './audit-log.filters';
 
 export class ListParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
@@ -19,14 +19,14 @@ export class ListParams extends ReadYourWritesParams {
   cursor?: string;
 }
 
-export class ExportParams extends AuditLogFilterParams {
+export class ExportParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ enum: ['ndjson', 'csv'], default: 'ndjson' })
   @IsOptional()
   @IsIn(['ndjson', 'csv'])
   format: 'ndjson' | 'csv' = 'ndjson';
 }
 
-export class StreamParams extends AuditLogFilterParams {
+export class StreamParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ description: 'Resume after this sequence (same as the Last-Event-ID header)' })
   @IsOptional()
   @Type(() => Number)

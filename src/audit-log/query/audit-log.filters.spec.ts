@@ -137,4 +137,14 @@ describe(auditLogFilter.name, () => {
       expect(auditLogFilter(standardUser(), { from: FROM, to: TO })).toStrictEqual({ tenantId: 'acme', 'actor.id': 'alice', sortKey: { $gte: FROM, $lt: TO } });
     });
   });
+  describe('excludeSelfAudit', () => {
+    it("true: adds context.sourceService $ne the service's name (records without a sourceService still match)", () => {
+      expect(auditLogFilter(reader(), { excludeSelfAudit: true })).toStrictEqual({ tenantId: 'acme', 'context.sourceService': { $ne: 'compliance-audit-trail' } });
+    });
+
+    it('false or absent: no condition (nothing hidden by default)', () => {
+      expect(auditLogFilter(reader(), { excludeSelfAudit: false })).toStrictEqual({ tenantId: 'acme' });
+      expect(auditLogFilter(reader(), {})).toStrictEqual({ tenantId: 'acme' });
+    });
+  });
 });

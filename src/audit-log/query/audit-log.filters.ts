@@ -1,9 +1,18 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, ValidationArguments } from 'class-validator';
 import { Principal } from '../../auth/principal';
 import { Filter } from '../../read-store/read-store.port';
-import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES } from '../audit-event';
+import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES, SERVICE_NAME } from '../audit-event';
+
+/**
+ * An unencoded `+` in a query string decodes to a space, so `…T00:00:00+01:00` arrives as
+ * `…T00:00:00 01:00`; say so instead of only calling the date invalid.
+ */
+const isoDateMessage = ({ property, value }: ValidationArguments): string =>
+  typeof value === 'string' && / \d{2}(:?\d{2})?$/.test(value)
+    ? `${property} must be an ISO-8601 date-time; "${value}" looks like an offset whose "+" was not URL-encoded: write it as %2B (e.g. 2026-11-01T00:00:00%2B01:00) or use Z`
+    : `${property} must be an ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z`;
 
 const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value);
 
@@ -11,13 +20,13 @@ const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !
 export class AuditLogFilterParams {
   @ApiPropertyOptional({ description: 'occurredAt ≥ from (inclusive), ISO-8601 with offset', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
   @Transform(toIso)
   from?: string;
 
   @ApiPropertyOptional({ description: 'occurredAt < to (exclusive), ISO-8601 with offset', example: '2026-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
   @Transform(toIso)
   to?: string;
 
@@ -28,6 +37,16 @@ export class AuditLogFilterParams {
   @ApiPropertyOptional({ example: 'invoice.update' }) @IsOptional() @IsString() @MaxLength(128) action?: string;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn([...OUTCOMES]) outcome?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn([...CHANNELS]) channel?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: `true: leave out the records the service writes about itself (context.sourceService = "${SERVICE_NAME}"): its own reads such as audit_log.search, access.denied refusals, and role and grant changes made through this API. Off by default, so nothing is hidden unless asked.`,
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'excludeSelfAudit must be true or false' })
+  excludeSelfAudit?: boolean;
 }
 
 export class MinSequenceParams {
@@ -63,6 +82,7 @@ export function auditLogFilter(principal: Principal, params: AuditLogFilterParam
   if (params.action !== undefined) filter.action = params.action;
   if (params.outcome !== undefined) filter.outcome = params.outcome;
   if (params.channel !== undefined) filter.channel = params.channel;
+  if (params.excludeSelfAudit === true) filter['context.sourceService'] = { $ne: SERVICE_NAME };
   const upper = [params.to, before].filter((v): v is string => v !== undefined).sort()[0];
   if (params.from !== undefined || upper !== undefined) {
     filter.sortKey = { ...(params.from !== undefined ? { $gte: params.from } : {}), ...(upper !== undefined ? { $lt: upper } : {}) };

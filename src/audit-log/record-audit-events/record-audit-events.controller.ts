@@ -14,7 +14,7 @@ import { RecordAuditEvents } from './record-audit-events.command';
 
 const RECEIPT_SCHEMA = openApiSchema({
   type: 'object',
-  required: ['id', 'tenantId', 'sequence', 'hash', 'recordedAt'],
+  required: ['id', 'tenantId', 'sequence', 'hash', 'recordedAt', 'duplicate'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     tenantId: { type: 'string' },
@@ -56,7 +56,7 @@ export class RecordAuditEventsController {
   @RequirePermission('audit:write')
   @ApiOperation({ summary: `Record up to ${MAX_BATCH_EVENTS} events (≤ 5 MiB) atomically: one invalid event and nothing is recorded` })
   @ApiBody({ schema: openApiSchema(AUDIT_BATCH_SCHEMA), examples: { one: { value: { events: [AUDIT_EVENT_EXAMPLE] } } } })
-  @ApiResponse({ status: 201, description: 'All recorded durably', schema: { type: 'object', properties: { results: { type: 'array', items: RECEIPT_SCHEMA } } } })
+  @ApiResponse({ status: 201, description: 'All recorded durably', schema: { type: 'object', required: ['results'], properties: { results: { type: 'array', items: RECEIPT_SCHEMA } } } })
   @ProblemResponses(400, 401, 403, 409, 413, 422, 503)
   async recordBatch(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ results: RecordedReceipt[] }> {
     const events = validateBatchBody(body);

@@ -1,15 +1,19 @@
 import { Logger } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigValidationError, loadAppConfig } from '../../config/app-config';
-import { resolveJwtVerification } from '../jwt-keys';
+import { DEV_SECRET_FILE, resolveJwtVerification } from '../jwt-keys';
 import { JsonLogger } from '../../logging/json-logger';
 import { ACTOR_TYPES } from '../principal';
 
 const TENANT_ID = /^[A-Za-z0-9_.:]{1,128}$/;
 
 const USAGE = `usage: npm run token -- --tenant <id> --sub <user> [--roles r1,r2] [--sid <session>] [--actor-type user|admin|ai_agent|service] [--ttl 3600]
-Signs a development token with the configured JWT_SECRET, or with the secret generated into DATA_DIR.
+Signs a development token with the configured JWT_SECRET, or with the secret the service generated
+into DATA_DIR/${DEV_SECRET_FILE} at its first start (DATA_DIR resolves against the current directory,
+as for the service; npm run runs in the repository root). It never creates that secret itself.
 In production, tokens come from your identity provider; this command refuses to run there.`;
 
 function main(): number {
@@ -52,6 +56,19 @@ function main(): number {
   if (ttl > config.jwt.maxLifetimeSeconds) {
     process.stderr.write(`--ttl must not exceed JWT_MAX_LIFETIME_SECONDS (${config.jwt.maxLifetimeSeconds}): the service refuses longer-lived tokens\n`);
     return 64;
+  }
+  if (config.jwt.key.kind === 'dev-generated') {
+    // Minting a secret here would sign with one the service never sees ("invalid signature" on every call).
+    const secretFile = path.join(config.dataDir, DEV_SECRET_FILE);
+    if (!fs.existsSync(secretFile)) {
+      process.stderr.write(
+        `no development secret at ${secretFile}: the service generates it when it first starts without JWT_SECRET.\n` +
+          `Start the service first, then run this with the DATA_DIR the service uses (its "listening" log line names it), ` +
+          `e.g. DATA_DIR=${config.dataDir} npm run token -- …, or give both the same JWT_SECRET.\n`,
+      );
+      return 78; // EX_CONFIG
+    }
+    process.stderr.write(`token: signed with the development secret in ${secretFile}\n`);
   }
   const { key, issuer, audience } = resolveJwtVerification(config);
   const token = jwt.sign(

@@ -16,7 +16,7 @@ export class RolePermissionsRequest {
 
 /** Replaces the role's permissions (and its description, when given). */
 export class ChangeRoleRequest extends RolePermissionsRequest {
-  @ApiPropertyOptional({ maxLength: 500, nullable: true, description: 'Omit to keep the current description; null clears it' })
+  @ApiPropertyOptional({ type: String, maxLength: 500, nullable: true, description: 'Omit to keep the current description; null clears it' })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -9,7 +9,7 @@ export class DefineRoleRequest extends RolePermissionsRequest {
   @Matches(ROLE_NAME_PATTERN, { message: `name must be ${ROLE_NAME_RULE}` })
   name!: string;
 
-  @ApiPropertyOptional({ maxLength: 500, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 500, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
