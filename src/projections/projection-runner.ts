@@ -266,7 +266,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
    * one of a busy or unreachable store; otherwise it propagates (retry with backoff, nothing parked).
    */
   private async rethrowUnlessEventCaused(error: unknown): Promise<void> {
-    if (this.stopping || error instanceof CheckpointConflictError || isTransientStoreError(error)) throw error;
+    if (error instanceof CheckpointConflictError || isTransientStoreError(error)) throw error;
     try {
       // Moves the checkpoint from where it is to where it is (null included): a write that touches no data.
       await this.store.commit(this.name, this.position, this.position as Position, []);

@@ -5,6 +5,7 @@ import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port'
 import { StoredAuditEvent } from '../audit-event';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
 import { decodeCursor, encodeCursor } from './audit-cursor';
+import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
 import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
 import { FieldChange, fieldDiff } from './field-diff';
 
@@ -30,6 +31,7 @@ export class AuditLogReader {
   ) {}
 
   async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
+    await this.assertComplete(principal.tenantId);
     const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
     const filter = auditLogFilter(principal, params, before);
     const docs = (await this.store.find(AUDIT_EVENTS, filter, {
@@ -45,6 +47,8 @@ export class AuditLogReader {
   }
 
   async detail(principal: Principal, eventId: string): Promise<AuditEventDetail> {
+    const unreadable = (await this.head(principal.tenantId))?.unreadable?.filter((u) => u.eventId === eventId);
+    if (unreadable?.length) throw new AuditLogIncompleteException(unreadable);
     const doc = (await this.store.findById(AUDIT_EVENTS, auditDocumentId(principal.tenantId, eventId))) as unknown as AuditEventDocument | null;
     // Another tenant's event, or someone else's for an own-records reader, is indistinguishable from none.
     if (!doc || (ownRecordsOnly(principal) && doc.actor.id !== principal.subject)) {
@@ -81,6 +85,12 @@ export class AuditLogReader {
 
   async head(tenantId: string): Promise<AuditTenantDocument | null> {
     return (await this.store.findById(AUDIT_TENANTS, tenantId)) as AuditTenantDocument | null;
+  }
+
+  /** Throws if events of the tenant up to `head` (default: all) are missing from the read model (parked). */
+  async assertComplete(tenantId: string, head?: AuditTenantDocument | null): Promise<void> {
+    const unreadable = (head === undefined ? await this.head(tenantId) : head)?.unreadable;
+    if (unreadable?.length) throw new AuditLogIncompleteException(unreadable);
   }
 
   /** Waits (≤ 5 s) until the read model has applied `sequence` of the tenant; 503 if it has not. */
