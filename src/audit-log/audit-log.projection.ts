@@ -35,6 +35,11 @@ export class AuditLogProjection implements Projection {
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     if (recorded.type !== AUDIT_EVENT_RECORDED) return;
+    // Refused here (and so parked) rather than stored: a thread with a larger stack (the projection
+    // worker) could store a document that the HTTP thread then cannot serialize.
+    if (nestedDeeperThan(recorded.data, MAX_READABLE_DEPTH)) {
+      throw new Error(`event nested deeper than ${MAX_READABLE_DEPTH} levels: readers could not serialize it`);
+    }
     const event = recorded.data as unknown as StoredAuditEvent;
     const doc: AuditEventDocument = {
       ...event,
@@ -65,4 +70,21 @@ export class AuditLogProjection implements Projection {
       unreadable,
     } satisfies AuditTenantDocument);
   }
+}
+
+/** Far above what ingestion accepts, far below what recursive serializers survive on any thread. */
+export const MAX_READABLE_DEPTH = 256;
+
+/** Whether objects/arrays nest deeper than `limit` (iterative: any depth is measured safely). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[value: unknown, depth: number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
