@@ -102,6 +102,20 @@ describe('A stored event that cannot be projected or serialized (issue 14 items 
     expect((await api.http().get('/v1/audit-events/export?format=ndjson').set('Authorization', officerOf('globex')).buffer(true).parse(textBody())).status).toBe(200);
   });
 
+  it('an inconsistent event ("UNIQUE constraint failed": it repeats a sequence of its tenant) is parked and stops no other tenant', async () => {
+    const acme = await api.record(writerOf('acme'), [auditEvent(), auditEvent()]);
+    const [last] = await events.readStream('audit-acme', { direction: 'backwards', maxCount: 1 });
+    const id = randomUUID();
+    const text = JSON.stringify({ ...auditEvent({ id }), tenantId: 'acme', sequence: acme[0].sequence, recordedAt: '2026-11-20T10:00:01.000Z', prevHash: acme[1].hash, hash: 'f'.repeat(64) });
+    await events.append('audit-acme', [{ id, type: AUDIT_EVENT_RECORDED, data: { id }, serializedData: text }], last.revision);
+    const globex = await api.record(writerOf('globex'), [auditEvent()]);
+
+    expect(await api.list(officerOf('globex'), 'actorId=alice', globex[0].sequence)).toHaveLength(1);
+    const health = await api.http().get('/health').expect(200);
+    const auditLog = health.body.projections.find((p: { name: string }) => p.name === 'audit_log');
+    expect(auditLog.parked).toEqual([expect.objectContaining({ eventId: id, reason: 'failed', error: expect.stringMatching(/UNIQUE constraint failed/) })]);
+  });
+
   it('verify gives a verdict naming the event it cannot process instead of failing', async () => {
     const { poison } = await givenPoisonInAcme();
     const res = await api.http().get('/v1/integrity/verify').set('Authorization', officerOf('acme'));
