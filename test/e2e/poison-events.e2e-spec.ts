@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import request from 'supertest';
 import { AUDIT_EVENT_RECORDED, RecordedReceipt } from '../../src/audit-log/audit-event';
 import { AUDIT_EVENTS } from '../../src/audit-log/audit-log.read-model';
@@ -114,6 +116,25 @@ describe('A stored event that cannot be projected or serialized (issue 14 items 
     const health = await api.http().get('/health').expect(200);
     const auditLog = health.body.projections.find((p: { name: string }) => p.name === 'audit_log');
     expect(auditLog.parked).toEqual([expect.objectContaining({ eventId: id, reason: 'failed', error: expect.stringMatching(/UNIQUE constraint failed/) })]);
+  });
+
+  it('a document stored too deep before the projection bounded depth gets problem+json 500 audit-log-incomplete from list and detail, not a generic 500', async () => {
+    const [receipt] = await api.record(writerOf('acme'), [auditEvent()]);
+    const officer = officerOf('acme');
+    await api.list(officer, '', receipt.sequence);
+    const db = new Database(path.join(t.dataDir, 'read.db'));
+    try {
+      const row = db.prepare('SELECT id, doc FROM rm_audit_events WHERE id = ?').get(`acme:${receipt.id}`) as { id: string; doc: string };
+      const deep = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
+      db.prepare('UPDATE rm_audit_events SET doc = ? WHERE id = ?').run(row.doc.replace(/}$/, `,"metadata":${deep}}`), row.id);
+    } finally {
+      db.close();
+    }
+
+    for (const url of ['/v1/audit-events', `/v1/audit-events/${receipt.id}`]) {
+      const res = await api.http().get(url).set('Authorization', officer).expect(500);
+      expect(res.body).toMatchObject({ type: 'https://problems.audit-trail.dev/audit-log-incomplete', unreadable: [{ sequence: receipt.sequence, eventId: receipt.id }] });
+    }
   });
 
   it('verify gives a verdict naming the event it cannot process instead of failing', async () => {

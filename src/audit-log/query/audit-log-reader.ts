@@ -4,6 +4,7 @@ import { ProjectionRegistry } from '../../projections/projection-registry.servic
 import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { StoredAuditEvent } from '../audit-event';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { MAX_READABLE_DEPTH, nestedDeeperThan } from '../audit-log.projection';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
 import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
@@ -40,6 +41,7 @@ export class AuditLogReader {
       hint: auditIndexFor(filter),
     })) as unknown as AuditEventDocument[];
     const page = docs.slice(0, params.limit);
+    assertServable(page);
     return {
       items: page.map(toStoredEvent),
       nextCursor: docs.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
@@ -54,6 +56,7 @@ export class AuditLogReader {
     if (!doc || (ownRecordsOnly(principal) && doc.actor.id !== principal.subject)) {
       throw new NotFoundException(`No audit event ${eventId} in your tenant`);
     }
+    assertServable([doc]);
     const event = toStoredEvent(doc);
     return {
       ...event,
@@ -80,7 +83,9 @@ export class AuditLogReader {
 
   /** Matching events with sequence > `after`, oldest first (live tail). */
   async after(filter: Filter, afterSequence: number, limit: number): Promise<AuditEventDocument[]> {
-    return (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+    const docs = (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+    assertServable(docs);
+    return docs;
   }
 
   async head(tenantId: string): Promise<AuditTenantDocument | null> {
@@ -112,5 +117,16 @@ export class AuditLogReader {
   /** Waits for the next read-model commit (live tail), at most `ms`. */
   nextCommit(ms: number): Promise<void> {
     return this.projections.runner(AUDIT_LOG_PROJECTION).nextCommit(ms);
+  }
+}
+
+/**
+ * Documents stored before the projection bounded their depth (ADR 009) could not be serialized into
+ * an answer: name them in a problem instead of failing with a generic error. A rebuild parks them.
+ */
+function assertServable(docs: AuditEventDocument[]): void {
+  const unservable = docs.filter((doc) => nestedDeeperThan(doc, MAX_READABLE_DEPTH));
+  if (unservable.length > 0) {
+    throw new AuditLogIncompleteException(unservable.map((doc) => ({ sequence: doc.sequence, eventId: doc.eventId, error: `nested deeper than ${MAX_READABLE_DEPTH} levels` })));
   }
 }
