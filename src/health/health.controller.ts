@@ -47,9 +47,12 @@ export class HealthController {
     const head = up ? await this.events.headPosition().catch(() => null) : null;
     const projections = await Promise.all(
       this.projections.statuses().map(async (status) => {
+        const behindHead = this.events.distance(status.checkpoint, head);
+        // Null: the adapter cannot count (EventStoreDB), and its filtered head would walk the log.
+        if (!up || !behindHead) return { ...status, eventsBehind: behindHead };
         // Lag is measured against the newest event the projection reads: a projection of a few streams
         // is not behind because other streams were appended to.
-        const readsUpTo = up ? await this.events.headPosition({ streamPrefixes: this.projections.streamPrefixes(status.name) }).catch(() => head) : null;
+        const readsUpTo = await this.events.headPosition({ streamPrefixes: this.projections.streamPrefixes(status.name) }).catch(() => head);
         return { ...status, eventsBehind: readsUpTo === null ? 0 : this.events.distance(status.checkpoint, readsUpTo) };
       }),
     );
