@@ -203,6 +203,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
         if (error instanceof CheckpointConflictError) {
           // Another runner or a rebuild moved the checkpoint: resume from what is stored.
           this.position = (await this.store.getCheckpoint(this.name).catch(() => null))?.position ?? null;
+          await this.loadParked().catch(() => undefined); // a rebuild also replaced the parked events
           this.logger.warn({ msg: 'checkpoint moved underneath this runner; resuming from the stored one', checkpoint: this.position });
           continue;
         }
@@ -276,6 +277,8 @@ export class ProjectionRunner implements ProjectionRunnerView {
   }
 
   private async commitEvents(events: RecordedEvent[]): Promise<void> {
+    // A rebuild elsewhere may have applied what this runner holds (its checkpoint can end where ours is).
+    if (events.some((e) => this.heldStreams.has(e.stream))) await this.loadParked();
     const writer = new ProjectionBatch(this.store);
     const parked: ParkedEvent[] = [];
     for (const event of events) {

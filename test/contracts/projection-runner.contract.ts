@@ -196,6 +196,31 @@ export function projectionRunnerContract(makeHarness: () => ProjectionHarness): 
     expect((await store.findById(projection.streamsCollection, `${prefix}1`))?.count).toBe(5);
   });
 
+  it('a live runner applies a held stream again once a rebuild elsewhere has applied its parked event', async () => {
+    const store = await openReadStore();
+    await appendMany(2, 2);
+    const projection = new StreamStatsProjection(prefix);
+    const live = new ProjectionRunner(poisoned(projection, (e) => e.stream === `${prefix}0` && e.revision === 1), events, store, { retryDelayMs: 5 });
+    await live.prepare();
+    await live.catchUp();
+    expect(live.status().parkedCount).toBe(1);
+
+    const rebuild = new ProjectionRunner(projection, events, await openReadStore());
+    await rebuild.prepare();
+    await rebuild.reset();
+    await rebuild.catchUp();
+
+    live.start();
+    try {
+      const appended = await events.append(`${prefix}0`, newEvents(1), 1);
+      expect(await live.waitFor(appended.position, 10_000)).toBe(true);
+      expect(live.status()).toMatchObject({ parkedCount: 0, parked: [] });
+      expect((await store.findById(projection.streamsCollection, `${prefix}0`))?.count).toBe(3);
+    } finally {
+      await live.stop();
+    }
+  });
+
   it('applies the later events of a stream when the projection says its events are independent', async () => {
     const store = await openReadStore();
     await appendMany(2, 3);
