@@ -37,12 +37,13 @@ export class ChainVerifier {
 
   async verify(tenantId: string, fromSequence = 0, toSequence?: number): Promise<ChainVerification> {
     const stream = auditStreamOf(tenantId);
+    // A second witness of the head: the read model has seen every event up to its head, so a stream
+    // that ends before it has lost its tail (rows deleted underneath the store). Read first, so that
+    // anything it has seen is already in the stream when the stream is read.
+    const projected = (await this.readStore.findById(AUDIT_TENANTS, tenantId).catch(() => null)) as AuditTenantDocument | null;
     const [headEvent] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
     const headSequence = headEvent ? headEvent.revision : -1;
     const headHash = headEvent ? ((headEvent.data as unknown as StoredAuditEvent).hash ?? '') : GENESIS_HASH;
-    // A second witness of the head: the read model has seen every event up to its head, so a stream
-    // that ends before it has lost its tail (rows deleted underneath the store).
-    const projected = (await this.readStore.findById(AUDIT_TENANTS, tenantId).catch(() => null)) as AuditTenantDocument | null;
     const knownHead = Math.max(headSequence, projected?.headSequence ?? -1);
     const to = Math.min(toSequence ?? knownHead, knownHead);
     const result = { fromSequence, toSequence: to, headSequence, headHash, checked: 0 };
