@@ -19,6 +19,14 @@ export interface AuditTenantDocument {
   id: string;
   headSequence: number;
   headHash: string;
+  /** Events of the tenant's stream the projection had to park (ADR 009): its log is incomplete here. */
+  unreadable?: UnreadableAuditEvent[];
+}
+
+export interface UnreadableAuditEvent {
+  sequence: number;
+  eventId: string;
+  error: string;
 }
 
 export function auditDocumentId(tenantId: string, eventId: string): string {

@@ -28,22 +28,40 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness: store connectivity and projection lag (no auth)' })
-  @ApiOkResponse({ description: 'Both stores reachable' })
+  @ApiOperation({
+    summary: 'Liveness and readiness: store connectivity and projection lag (no auth)',
+    description:
+      '`status` is `ok`, `degraded` (200: the stores answer and writes work, but a projection is failing or has parked events; ' +
+      '`problems` names each such projection with its error, and its `parked` entries name the events) or `down` (503: a store ' +
+      'does not answer). `eventsBehind` counts log positions between a projection\'s checkpoint and the newest event of the ' +
+      'streams it reads (0: caught up), so events of other streams never count as lag.',
+  })
+  @ApiOkResponse({ description: 'Both stores reachable (status ok or degraded)' })
   @ApiServiceUnavailableResponse({ description: 'A store is unreachable' })
   async check(@Res({ passthrough: true }) res: { status(code: number): unknown }) {
     const [eventStore, readStore] = await Promise.all([
       probe(this.config.eventStore.kind, () => this.events.ping()),
       probe(this.config.readStore.kind, () => this.readStore.ping()),
     ]);
-    const head = eventStore.status === 'ok' ? await this.events.headPosition().catch(() => null) : null;
-    const projections = this.projections.statuses().map((status) => ({
-      ...status,
-      eventsBehind: this.events.distance(status.checkpoint, head),
-    }));
+    const up = eventStore.status === 'ok';
+    const head = up ? await this.events.headPosition().catch(() => null) : null;
+    const projections = await Promise.all(
+      this.projections.statuses().map(async (status) => {
+        const behindHead = this.events.distance(status.checkpoint, head);
+        // Null: the adapter cannot count (EventStoreDB), and its filtered head would walk the log.
+        if (!up || !behindHead) return { ...status, eventsBehind: behindHead };
+        // Lag is measured against the newest event the projection reads: a projection of a few streams
+        // is not behind because other streams were appended to.
+        const readsUpTo = await this.events.headPosition({ streamPrefixes: this.projections.streamPrefixes(status.name) }).catch(() => head);
+        return { ...status, eventsBehind: readsUpTo === null ? 0 : this.events.distance(status.checkpoint, readsUpTo) };
+      }),
+    );
+    const problems = projections
+      .filter((p) => p.state === 'failing' || p.parkedCount > 0)
+      .map((p) => ({ projection: p.name, state: p.state, lastError: p.lastError, parkedCount: p.parkedCount }));
     const ok = eventStore.status === 'ok' && readStore.status === 'ok';
     res.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'down', checks: { eventStore, readStore }, headPosition: head, projections };
+    return { status: !ok ? 'down' : problems.length ? 'degraded' : 'ok', checks: { eventStore, readStore }, headPosition: head, projections, ...(problems.length ? { problems } : {}) };
   }
 }
 

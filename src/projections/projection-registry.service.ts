@@ -26,6 +26,7 @@ export const PROJECTIONS_OPTIONS = Symbol('PROJECTIONS_OPTIONS');
 export class ProjectionRegistry implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly local = new Map<string, ProjectionRunner>();
   private readonly views = new Map<string, ProjectionRunnerView>();
+  private readonly prefixes = new Map<string, string[]>();
   private worker: ProjectionWorkerHost | null = null;
 
   constructor(
@@ -41,6 +42,7 @@ export class ProjectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     const names = projections.map((p) => p.definition.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new Error(`Two projections are named ${duplicate}`);
+    for (const projection of projections) this.prefixes.set(projection.definition.name, projection.streamPrefixes);
 
     if (this.config.projections.mode === 'worker' && this.options.autoStart) {
       this.worker = new ProjectionWorkerHost(this.config, projections.map((p) => p.definition));
@@ -82,6 +84,11 @@ export class ProjectionRegistry implements OnModuleInit, OnApplicationBootstrap,
 
   names(): string[] {
     return [...this.views.keys()];
+  }
+
+  /** The stream prefixes a projection reads (its events among all others in the log). */
+  streamPrefixes(name: string): string[] {
+    return this.prefixes.get(name) ?? [];
   }
 
   statuses(): ProjectionStatus[] {

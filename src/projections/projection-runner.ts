@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventStore, Position, RecordedEvent } from '../event-store/event-store.port';
 import { CheckpointConflictError } from '../read-store/read-store.errors';
-import { ReadStore } from '../read-store/read-store.port';
+import { ProjectionDefinition, ReadStore } from '../read-store/read-store.port';
 import { CommitSignal } from './commit-signal';
 import { inBatches } from './in-batches';
 import { Projection } from './projection';
@@ -17,7 +17,26 @@ export interface ProjectionStatus {
   /** Age of the oldest event received but not yet applied; 0 when idle. */
   lagMs: number;
   lastError: string | null;
+  /** Events set aside because they cannot be applied (ADR 009); retried by a rebuild. */
+  parkedCount: number;
+  /** The first parked events (at most {@link PARKED_REPORTED}), oldest first. */
+  parked: ParkedEvent[];
 }
+
+/** An event the projection could not apply, or held back behind one of its stream (ADR 009). */
+export interface ParkedEvent {
+  position: Position;
+  stream: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  /** 'failed': applying it failed twice while the store worked; 'held': an earlier event of its stream is parked. */
+  reason: 'failed' | 'held';
+  error: string;
+}
+
+/** How many parked events a status carries (the count is always exact). */
+export const PARKED_REPORTED = 20;
 
 export interface ProjectionRunnerOptions {
   batchSize?: number;
@@ -29,7 +48,13 @@ export interface ProjectionRunnerOptions {
 /**
  * Feeds one projection from the event store's global log (never from the in-memory EventBus):
  * catch-up from the stored checkpoint, then live, in batches; each batch's writes and the new
- * checkpoint are committed together. A failing event is retried with backoff, never skipped.
+ * checkpoint are committed together.
+ *
+ * Failures (ADR 009): while the store cannot commit, the batch is retried with backoff. When the
+ * store works but a batch fails, the failing event is isolated (the batch is bisected, so every other
+ * event is applied), retried once, and then parked: recorded with its error in a companion
+ * collection, in the same commit that moves the checkpoint past it. Later events of its stream are
+ * parked as well unless the projection declares them independent. A rebuild retries everything.
  */
 export class ProjectionRunner implements ProjectionRunnerView {
   private readonly logger: Logger;
@@ -46,6 +71,9 @@ export class ProjectionRunner implements ProjectionRunnerView {
   private wakeRetry: (() => void) | null = null;
   private readonly waiters = new Set<{ position: Position; resolve: () => void }>();
   private readonly committed = new CommitSignal();
+  private readonly parking: ProjectionDefinition;
+  private parked: ParkedEvent[] = [];
+  private readonly heldStreams = new Set<string>();
 
   constructor(
     readonly projection: Projection,
@@ -58,6 +86,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
     this.batchSize = options.batchSize ?? 10_000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.clock = options.clock ?? Date.now;
+    this.parking = parkingDefinitionOf(projection.definition.name);
   }
 
   get name(): string {
@@ -71,11 +100,16 @@ export class ProjectionRunner implements ProjectionRunnerView {
     if (prepared.rebuilt) {
       this.logger.log({ msg: 'projection version changed: rebuilding from the start', version: this.projection.definition.version });
     }
+    // Starting from scratch (new, rebuilt, or reset midway): no event has been parked yet.
+    if (this.position === null) await this.store.resetProjection(this.parking);
+    await this.store.prepareProjection(this.parking);
+    await this.loadParked();
   }
 
-  /** Drops the projection's data and checkpoint; the next catch-up rebuilds it from the start. */
+  /** Drops the projection's data, parked events and checkpoint; the next catch-up rebuilds it from the start. */
   async reset(): Promise<void> {
     await this.store.resetProjection(this.projection.definition);
+    await this.store.resetProjection(this.parking);
     await this.prepare();
   }
 
@@ -143,6 +177,8 @@ export class ProjectionRunner implements ProjectionRunnerView {
       checkpoint: this.position,
       lagMs: this.applyingSince === null ? 0 : Math.max(0, this.clock() - this.applyingSince),
       lastError: this.lastError,
+      parkedCount: this.parked.length,
+      parked: this.parked.slice(0, PARKED_REPORTED),
     };
   }
 
@@ -167,6 +203,7 @@ export class ProjectionRunner implements ProjectionRunnerView {
         if (error instanceof CheckpointConflictError) {
           // Another runner or a rebuild moved the checkpoint: resume from what is stored.
           this.position = (await this.store.getCheckpoint(this.name).catch(() => null))?.position ?? null;
+          await this.loadParked().catch(() => undefined); // a rebuild also replaced the parked events
           this.logger.warn({ msg: 'checkpoint moved underneath this runner; resuming from the stored one', checkpoint: this.position });
           continue;
         }
@@ -191,16 +228,135 @@ export class ProjectionRunner implements ProjectionRunnerView {
 
   private async applyBatch(events: RecordedEvent[]): Promise<void> {
     this.applyingSince = events[0].recordedAt.getTime();
+    try {
+      await this.commitEvents(events);
+    } catch (error) {
+      await this.rethrowUnlessEventCaused(error);
+      this.logger.warn({ msg: 'batch failed while the store works: isolating the failing event', error: messageOf(error), from: events[0].position, to: events[events.length - 1].position });
+      await this.isolate(events);
+    }
+    this.applyingSince = null;
+  }
+
+  /** Applies `events` by halves, so that only the events that fail on their own get parked. */
+  private async isolate(events: RecordedEvent[]): Promise<void> {
+    if (events.length === 1) return this.retryOrPark(events[0]);
+    const middle = Math.ceil(events.length / 2);
+    for (const half of [events.slice(0, middle), events.slice(middle)]) {
+      try {
+        await this.commitEvents(half);
+      } catch (error) {
+        await this.rethrowUnlessEventCaused(error);
+        await this.isolate(half);
+      }
+    }
+  }
+
+  private async retryOrPark(event: RecordedEvent): Promise<void> {
+    await new Promise<void>((resolve) => setTimeout(resolve, this.retryDelayMs));
+    try {
+      await this.commitEvents([event]);
+    } catch (error) {
+      await this.rethrowUnlessEventCaused(error);
+      await this.park(event, 'failed', messageOf(error));
+    }
+  }
+
+  /**
+   * A failure is blamed on the events only when the store can commit right now and the error is not
+   * one of a busy or unreachable store; otherwise it propagates (retry with backoff, nothing parked).
+   */
+  private async rethrowUnlessEventCaused(error: unknown): Promise<void> {
+    if (error instanceof CheckpointConflictError || isTransientStoreError(error)) throw error;
+    try {
+      // Moves the checkpoint from where it is to where it is (null included): a write that touches no data.
+      await this.store.commit(this.name, this.position, this.position as Position, []);
+    } catch {
+      throw error;
+    }
+  }
+
+  private async commitEvents(events: RecordedEvent[]): Promise<void> {
+    // A rebuild elsewhere may have applied what this runner holds (its checkpoint can end where ours is).
+    if (events.some((e) => this.heldStreams.has(e.stream))) await this.loadParked();
     const writer = new ProjectionBatch(this.store);
+    const parked: ParkedEvent[] = [];
     for (const event of events) {
       writer.at(event.position);
-      await this.projection.apply(event, writer);
+      if (this.heldStreams.has(event.stream)) parked.push(await this.parkInto(writer, event, 'held', `held: an earlier event of ${event.stream} is parked`));
+      else await this.projection.apply(event, writer);
     }
-    const last = events[events.length - 1].position;
+    await this.commitWrites(events[events.length - 1].position, writer, parked);
+  }
+
+  private async park(event: RecordedEvent, reason: ParkedEvent['reason'], error: string): Promise<void> {
+    let writer = new ProjectionBatch(this.store);
+    writer.at(event.position);
+    let record: ParkedEvent;
+    try {
+      record = await this.parkInto(writer, event, reason, error);
+    } catch (hookError) {
+      this.logger.error({ msg: 'the projection could not record a parked event in its read model', position: event.position, error: messageOf(hookError) });
+      writer = new ProjectionBatch(this.store);
+      writer.at(event.position);
+      record = parkedRecord(event, reason, error);
+      writer.put(this.parking.collections[0].name, { id: record.position, ...record });
+    }
+    await this.commitWrites(event.position, writer, [record]);
+  }
+
+  /** The parked record and the projection's fail-closed writes for it, into `writer`. */
+  private async parkInto(writer: ProjectionBatch, event: RecordedEvent, reason: ParkedEvent['reason'], error: string): Promise<ParkedEvent> {
+    await this.projection.parked?.(event, error, writer);
+    const record = parkedRecord(event, reason, error);
+    writer.put(this.parking.collections[0].name, { id: record.position, ...record });
+    return record;
+  }
+
+  private async commitWrites(last: Position, writer: ProjectionBatch, parked: ParkedEvent[]): Promise<void> {
     await this.store.commit(this.name, this.position, last, writer.operations());
     this.position = last;
-    this.applyingSince = null;
+    for (const record of parked) {
+      this.parked.push(record);
+      if ((this.projection.afterParked ?? 'hold-stream') === 'hold-stream') this.heldStreams.add(record.stream);
+      if (record.reason === 'failed') {
+        this.logger.error({ msg: 'event parked: it cannot be applied; later events go on (rebuild to retry)', ...record });
+      }
+    }
     for (const waiter of this.waiters) if (waiter.position <= last) waiter.resolve();
     this.committed.notify();
   }
+
+  private async loadParked(): Promise<void> {
+    const docs = await this.store.find(this.parking.collections[0].name, {}, { sort: [['id', 1]] });
+    this.parked = docs.map(({ id: _id, ...record }) => record as unknown as ParkedEvent);
+    this.heldStreams.clear();
+    if ((this.projection.afterParked ?? 'hold-stream') === 'hold-stream') this.parked.forEach((p) => this.heldStreams.add(p.stream));
+  }
+}
+
+/**
+ * Each projection's parked events live in a companion collection, prepared and reset with it, and
+ * written in the same commits as its checkpoint (crash safety as for its own documents).
+ */
+function parkingDefinitionOf(projection: string): ProjectionDefinition {
+  return { name: `${projection}.parked`, version: 1, collections: [{ name: `parked_${projection}`, fields: { stream: 'string' }, indexes: [] }] };
+}
+
+function parkedRecord(event: RecordedEvent, reason: ParkedEvent['reason'], error: string): ParkedEvent {
+  return { position: event.position, stream: event.stream, revision: event.revision, eventId: event.id, type: event.type, reason, error: error.slice(0, 500) };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|READONLY|PROTOCOL|INTERRUPT|NOTADB|CORRUPT)/;
+
+/** Errors of a busy, full or unreachable store: never the fault of the events being applied. */
+function isTransientStoreError(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; errorLabels?: unknown; hasErrorLabel?: (label: string) => boolean };
+  if (typeof e?.code === 'string' && TRANSIENT_SQLITE.test(e.code)) return true;
+  if (typeof e?.name === 'string' && /^Mongo(Network|ServerSelection|NotConnected|Timeout|TopologyClosed)/.test(e.name)) return true;
+  return typeof e?.hasErrorLabel === 'function' && (e.hasErrorLabel('TransientTransactionError') || e.hasErrorLabel('RetryableWriteError'));
 }

@@ -7,12 +7,22 @@ import { ProjectionDefinition } from '../read-store/read-store.port';
 import { decodeRoleEvent, isRoleEvent, TENANT_ROLE_CHANGED, TENANT_ROLE_DEFINED, TENANT_ROLE_DELETED } from './role.events';
 import { TENANT_ROLES, TENANT_ROLES_COLLECTION, TENANT_ROLES_PROJECTION, TenantRoleDocument, tenantRoleDocumentId } from './tenant-roles.read-model';
 
-/** Custom roles per tenant, one document per live role (deleted roles are removed). */
+/**
+ * Custom roles per tenant, one document per live role (deleted roles are removed). A role stream
+ * with a parked event is held (later events wait for a rebuild) and its role removed from the read
+ * model: it grants nothing rather than permissions its history may have taken away (ADR 009).
+ */
 @ReadModelProjection()
 @Injectable()
 export class TenantRolesProjection implements Projection {
   readonly definition: ProjectionDefinition = { name: TENANT_ROLES_PROJECTION, version: 1, collections: [TENANT_ROLES_COLLECTION] };
   readonly streamPrefixes = [aggregateStreamPrefix('role')];
+
+  parked(recorded: RecordedEvent, _error: string, writer: ProjectionWriter): void {
+    // `role-<tenant>-<name>`: neither part may contain '-' (stream-names.ts).
+    const [tenantId, name] = recorded.stream.slice(aggregateStreamPrefix('role').length).split('-');
+    if (tenantId && name) writer.delete(TENANT_ROLES, tenantRoleDocumentId(tenantId, name));
+  }
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     if (!isRoleEvent(recorded)) return;

@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
 import * as fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { AUDIT_EVENT_RECORDED } from '../../src/audit-log/audit-event';
+import { AuditLogProjection } from '../../src/audit-log/audit-log.projection';
+import { AUDIT_EVENTS } from '../../src/audit-log/audit-log.read-model';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { SqliteReadStore } from '../../src/read-store/sqlite/sqlite-read-store';
 import { resolveJwtVerification } from '../../src/auth/jwt-keys';
 import { loadAppConfig } from '../../src/config/app-config';
 import { auditEvent } from '../support/audit-event.factory';
@@ -218,6 +224,35 @@ describe('rebuild-projection CLI (npm run projection:rebuild)', () => {
     expectExit(result, 64);
     expect(result.stderr).toMatch(/^usage: /);
   }, 30_000);
+
+  it('rebuilds audit_log over a stored event nested 10,000 levels: exits 0, applies every other event and reports 1 parked', async () => {
+    const dir = dataDir();
+    const events = new SqliteEventStore({ file: path.join(dir, 'events.db') });
+    try {
+      const stored = (tenant: string, sequence: number, metadata = '{}') => {
+        const id = randomUUID();
+        const text = JSON.stringify({ ...auditEvent({ id }), tenantId: tenant, sequence, recordedAt: '2026-11-20T10:00:01.000Z', prevHash: 'p', hash: 'h' }).replace(/}$/, `,"metadata":${metadata}}`);
+        return { id, type: AUDIT_EVENT_RECORDED, data: { id }, serializedData: text };
+      };
+      const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+      await events.append('audit-acme', [stored('acme', 0), stored('acme', 1, deep), stored('acme', 2)], 'no_stream');
+      await events.append('audit-globex', [stored('globex', 0), stored('globex', 1)], 'no_stream');
+    } finally {
+      await events.close();
+    }
+
+    const result = await rebuild(['audit_log'], dir);
+    expectExit(result, 0);
+    const rebuilt = lines(result.stdout).map(jsonLine).find((l) => l?.msg === 'projection rebuilt');
+    expect(rebuilt).toMatchObject({ projection: 'audit_log', events: 5, parked: 1 });
+    const read = new SqliteReadStore({ file: path.join(dir, 'read.db') });
+    try {
+      await read.attachProjection(new AuditLogProjection().definition);
+      expect(await read.count(AUDIT_EVENTS, {})).toBe(4);
+    } finally {
+      await read.close();
+    }
+  }, 60_000);
 
   it('rebuilds audit_log from the event store of a stopped service; the restarted service serves the same events', async () => {
     const dir = dataDir();

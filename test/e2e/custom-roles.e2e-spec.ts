@@ -326,3 +326,31 @@ describe('Custom roles with projections in a worker thread', () => {
     expect((await http().get('/v1/audit-events').set('Authorization', reviewer)).status).toBe(403);
   }, 30_000);
 });
+
+describe('A role event that cannot be applied (issue 14 item 2)', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(() => t.close());
+
+  it('fails closed: the role grants nothing once one of its events is parked, and /health names it', async () => {
+    const http = () => request(t.app.getHttpServer());
+    await http().post('/v1/roles').set('Authorization', admin).send({ name: 'reader', permissions: ['audit:read'] }).expect(201);
+    await http().get('/v1/audit-events').set('Authorization', holderOf('reader')).expect(200);
+
+    // E.g. a change that would have narrowed the role: it must not leave the old, broader permissions in force.
+    const stream = aggregateStreamOf('role', 'acme', 'reader');
+    await t.app.get<EventStore>(EVENT_STORE).append(stream, [{ id: randomUUID(), type: 'TenantRoleChanged.v1', data: {}, serializedData: 'null' }], 0);
+    let health = (await http().get('/health')).body;
+    for (let i = 0; i < 200 && !health.problems; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      health = (await http().get('/health')).body;
+    }
+    expect(health).toMatchObject({ status: 'degraded', problems: [{ projection: 'tenant_roles', parkedCount: 1 }] });
+
+    expectProblem(await http().get('/v1/audit-events').set('Authorization', holderOf('reader')), 403);
+    await http().get('/v1/roles/reader').set('Authorization', admin).expect(404);
+  });
+});

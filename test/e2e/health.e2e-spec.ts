@@ -17,6 +17,12 @@ class HealthTestProjection extends StreamStatsProjection {
 @Module({ providers: [HealthTestProjection] })
 class HealthTestProjectionModule {}
 
+interface HealthBody {
+  status: string;
+  problems?: unknown[];
+  projections: Array<{ name: string; checkpoint: string | null; eventsBehind: number; state: string }>;
+}
+
 describe('GET /health', () => {
   let t: TestApp;
 
@@ -41,9 +47,43 @@ describe('GET /health', () => {
       checks: { eventStore: { status: 'ok', kind: 'sqlite' }, readStore: { status: 'ok', kind: t.config.readStore.kind } },
       headPosition: appended.position,
       projections: expect.arrayContaining([
-        { name: 'stream_stats', version: 1, state: 'live', checkpoint: appended.position, eventsBehind: 0, lagMs: 0, lastError: null },
+        { name: 'stream_stats', version: 1, state: 'live', checkpoint: appended.position, eventsBehind: 0, lagMs: 0, lastError: null, parkedCount: 0, parked: [] },
         expect.objectContaining({ name: 'audit_log', state: 'live', lastError: null }),
       ]),
+    });
+  });
+
+  async function healthWhen(predicate: (body: HealthBody) => boolean): Promise<HealthBody> {
+    let body: HealthBody = (await request(t.app.getHttpServer()).get('/health')).body;
+    for (let i = 0; i < 200 && !predicate(body); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      body = (await request(t.app.getHttpServer()).get('/health')).body;
+    }
+    return body;
+  }
+
+  it('reports 0 events behind for a caught-up projection of a few streams while other streams grow (issue 13 item 2)', async () => {
+    const events = t.app.get<EventStore>(EVENT_STORE);
+    const own = await events.append('health-1', newEvents(2), 'no_stream');
+    await events.append('elsewhere-1', newEvents(7), 'no_stream');
+    const body = await healthWhen((b) => b.projections.find((p) => p.name === 'stream_stats')?.checkpoint === own.position);
+
+    const byName = Object.fromEntries(body.projections.map((p) => [p.name, p]));
+    expect(byName.stream_stats).toMatchObject({ checkpoint: own.position, eventsBehind: 0 });
+    // Nothing was ever appended to the streams these projections read.
+    expect(byName.tenant_roles).toMatchObject({ checkpoint: null, eventsBehind: 0 });
+    expect(byName.cross_tenant_grants).toMatchObject({ checkpoint: null, eventsBehind: 0 });
+  });
+
+  it('answers 200 "degraded", naming the projection and its error, while a projection cannot commit', async () => {
+    const readStore = t.app.get<ReadStore>(READ_STORE);
+    jest.spyOn(readStore, 'commit').mockRejectedValue(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
+    await t.app.get<EventStore>(EVENT_STORE).append('health-1', newEvents(1), 'no_stream');
+
+    const body = await healthWhen((b) => b.status !== 'ok');
+    expect(body).toMatchObject({
+      status: 'degraded',
+      problems: [{ projection: 'stream_stats', state: 'failing', lastError: 'database is locked', parkedCount: 0 }],
     });
   });
 

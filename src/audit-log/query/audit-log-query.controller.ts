@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Logger, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { once } from 'node:events';
@@ -21,7 +21,9 @@ interface StreamingResponse {
   setHeader(name: string, value: string): void;
   flushHeaders(): void;
   write(chunk: string): boolean;
-  end(): void;
+  end(chunk?: string): void;
+  /** Closes the connection without the end of the body: the client sees the transfer cut. */
+  destroy(): void;
   writableEnded: boolean;
   destroyed: boolean;
   on(event: 'close', listener: () => void): void;
@@ -47,6 +49,8 @@ const SSE_PAGE = 500;
 @ApiHeader({ name: 'X-Audit-Channel', required: false, description: 'ui | api | workflow (default api): how this access is recorded' })
 @Controller('v1/audit-events')
 export class AuditLogQueryController {
+  private readonly logger = new Logger(AuditLogQueryController.name);
+
   constructor(
     private readonly queries: QueryBus,
     private readonly reader: AuditLogReader,
@@ -63,7 +67,7 @@ export class AuditLogQueryController {
       properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'null on the last page' } },
     },
   })
-  @ProblemResponses(400, 401, 403, 503)
+  @ProblemResponses(400, 401, 403, 500, 503)
   list(@Query() params: ListParams, @CurrentPrincipal() principal: Principal): Promise<AuditEventPage> {
     return this.queries.execute(new ListAuditEvents(principal, params));
   }
@@ -76,10 +80,14 @@ export class AuditLogQueryController {
     description:
       'NDJSON: one stored event per line, as the detail shows it. CSV (RFC 4180, CRLF): every field of the stored event, one column each, in this order: ' +
       CSV_COLUMNS.map((c) => (c.kind === 'json' ? `${c.header} (JSON text)` : c.header)).join(', ') +
-      '. An empty cell is an absent field. Cells starting with = + - @ tab CR or \' get a leading \'; remove one leading \' from any cell that has one to get the original text. Details: docs/export-formats.md.',
+      '. An empty cell is an absent field. Cells starting with = + - @ tab CR or \' get a leading \'; remove one leading \' from any cell that has one to get the original text. Details: docs/export-formats.md. ' +
+      'A complete export ends with the normal end of the chunked body. If the export cannot be completed once it has started ' +
+      '(a store error, an event that cannot be serialized), the server aborts the connection without that end: clients and tools ' +
+      'then report a truncated transfer (curl exit 18, fetch/stream errors) and the file must be discarded. If events of the ' +
+      'tenant could not be projected, the export is refused up front with problem+json 500 (type audit-log-incomplete).',
   })
   @ApiProduces('application/x-ndjson', 'text/csv')
-  @ProblemResponses(400, 401, 403)
+  @ProblemResponses(400, 401, 403, 500)
   async export(
     @Query() params: ExportParams,
     @CurrentPrincipal() principal: Principal,
@@ -87,6 +95,7 @@ export class AuditLogQueryController {
     @Res() res: StreamingResponse,
   ): Promise<void> {
     await this.reader.awaitSequence(principal.tenantId, params.minSequence);
+    await this.reader.assertComplete(principal.tenantId);
     await recordAccess();
     const head = await this.reader.head(principal.tenantId);
     const headSequence = head?.headSequence ?? -1;
@@ -102,15 +111,22 @@ export class AuditLogQueryController {
     let closed = false;
     const whenClosed = new Promise<void>((resolve) => res.on('close', () => resolve()));
     void whenClosed.then(() => (closed = true));
-    if (csv) res.write(CSV_HEADER);
-    for await (const page of this.reader.scan(filter)) {
-      if (closed) return;
-      let chunk = '';
-      for (const doc of page) {
-        if (doc.sequence > headSequence) continue; // recorded after the export started
-        chunk += csv ? csvRow(asStoredEvent(doc)) : JSON.stringify(asStoredEvent(doc)) + '\n';
+    try {
+      if (csv) res.write(CSV_HEADER);
+      for await (const page of this.reader.scan(filter)) {
+        if (closed) return;
+        let chunk = '';
+        for (const doc of page) {
+          if (doc.sequence > headSequence) continue; // recorded after the export started
+          chunk += csv ? csvRow(asStoredEvent(doc)) : JSON.stringify(asStoredEvent(doc)) + '\n';
+        }
+        if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), whenClosed]);
       }
-      if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), whenClosed]);
+    } catch (error) {
+      // Never a clean end for a short file: the connection is cut so that the client knows.
+      this.logger.error({ msg: 'export failed midway: connection aborted', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });
+      res.destroy();
+      return;
     }
     res.end();
   }
@@ -118,10 +134,16 @@ export class AuditLogQueryController {
   @Get('stream')
   @RequirePermission('audit:read', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.stream', kind: 'stream', resource: { type: 'audit_log' } })
-  @ApiOperation({ summary: 'Live tail as Server-Sent Events (id = sequence); resumes after Last-Event-ID' })
+  @ApiOperation({
+    summary: 'Live tail as Server-Sent Events (id = sequence); resumes after Last-Event-ID',
+    description:
+      'If the tail cannot go on without skipping an event (an event of the tenant could not be projected, or a read fails), the ' +
+      'server sends a `problem` event whose data is a problem+json document and closes the connection; reconnecting then answers ' +
+      'problem+json 500 (type audit-log-incomplete) until the cause is repaired.',
+  })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this sequence' })
-  @ProblemResponses(400, 401, 403)
+  @ProblemResponses(400, 401, 403, 500)
   async stream(
     @Query() params: StreamParams,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
@@ -131,6 +153,7 @@ export class AuditLogQueryController {
     @Res() res: StreamingResponse,
   ): Promise<void> {
     await this.reader.awaitSequence(principal.tenantId, params.minSequence);
+    await this.reader.assertComplete(principal.tenantId);
     await recordAccess();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     let cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
@@ -145,18 +168,31 @@ export class AuditLogQueryController {
     req.on('close', () => (open = false));
     res.write(`retry: 2000\n: streaming audit events after sequence ${cursor}\n\n`);
     let lastBeat = Date.now();
-    while (open) {
-      const docs = await this.reader.after(filter, cursor, SSE_PAGE);
-      for (const doc of docs) {
-        res.write(`id: ${doc.sequence}\nevent: audit-event\ndata: ${JSON.stringify(toStoredEvent(doc))}\n\n`);
-        cursor = doc.sequence;
+    try {
+      while (open) {
+        // Checked before each read: a tail must never skip an event silently.
+        await this.reader.assertComplete(principal.tenantId);
+        const docs = await this.reader.after(filter, cursor, SSE_PAGE);
+        for (const doc of docs) {
+          res.write(`id: ${doc.sequence}\nevent: audit-event\ndata: ${JSON.stringify(toStoredEvent(doc))}\n\n`);
+          cursor = doc.sequence;
+        }
+        if (docs.length === SSE_PAGE) continue;
+        if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
+          res.write(': keep-alive\n\n');
+          lastBeat = Date.now();
+        }
+        await this.reader.nextCommit(1000);
       }
-      if (docs.length === SSE_PAGE) continue;
-      if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
-        res.write(': keep-alive\n\n');
-        lastBeat = Date.now();
-      }
-      await this.reader.nextCommit(1000);
+    } catch (error) {
+      this.logger.error({ msg: 'live tail failed: problem event sent, connection closed', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });
+      const problem =
+        error instanceof AuditLogIncompleteException
+          ? (error.getResponse() as object)
+          : { type: 'https://problems.audit-trail.dev/internal-error', title: 'Internal Server Error', status: 500, detail: 'The live tail cannot go on; it has been logged.' };
+      // The problem event is the signal (a reconnect is then refused with the same problem); a clean end lets it arrive.
+      if (open && !res.writableEnded) res.end(`event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
+      return;
     }
     if (!res.writableEnded) res.end();
   }
@@ -184,7 +220,7 @@ export class AuditLogQueryController {
       required: [...EVENT_ITEM_SCHEMA.required!, 'diff', 'integrity'],
     }),
   })
-  @ProblemResponses(400, 401, 403, 404, 503)
+  @ProblemResponses(400, 401, 403, 404, 500, 503)
   detail(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() params: DetailParams,

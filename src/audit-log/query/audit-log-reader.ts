@@ -4,7 +4,9 @@ import { ProjectionRegistry } from '../../projections/projection-registry.servic
 import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { StoredAuditEvent } from '../audit-event';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { MAX_READABLE_DEPTH, nestedDeeperThan } from '../audit-log.projection';
 import { decodeCursor, encodeCursor } from './audit-cursor';
+import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
 import { auditLogFilter, AuditLogFilterParams, ownRecordsOnly } from './audit-log.filters';
 import { FieldChange, fieldDiff } from './field-diff';
 
@@ -30,6 +32,7 @@ export class AuditLogReader {
   ) {}
 
   async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
+    await this.assertComplete(principal.tenantId);
     const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
     const filter = auditLogFilter(principal, params, before);
     const docs = (await this.store.find(AUDIT_EVENTS, filter, {
@@ -38,6 +41,7 @@ export class AuditLogReader {
       hint: auditIndexFor(filter),
     })) as unknown as AuditEventDocument[];
     const page = docs.slice(0, params.limit);
+    assertServable(page);
     return {
       items: page.map(toStoredEvent),
       nextCursor: docs.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
@@ -45,11 +49,14 @@ export class AuditLogReader {
   }
 
   async detail(principal: Principal, eventId: string): Promise<AuditEventDetail> {
+    const unreadable = (await this.head(principal.tenantId))?.unreadable?.filter((u) => u.eventId === eventId);
+    if (unreadable?.length) throw new AuditLogIncompleteException(unreadable);
     const doc = (await this.store.findById(AUDIT_EVENTS, auditDocumentId(principal.tenantId, eventId))) as unknown as AuditEventDocument | null;
     // Another tenant's event, or someone else's for an own-records reader, is indistinguishable from none.
     if (!doc || (ownRecordsOnly(principal) && doc.actor.id !== principal.subject)) {
       throw new NotFoundException(`No audit event ${eventId} in your tenant`);
     }
+    assertServable([doc]);
     const event = toStoredEvent(doc);
     return {
       ...event,
@@ -76,11 +83,19 @@ export class AuditLogReader {
 
   /** Matching events with sequence > `after`, oldest first (live tail). */
   async after(filter: Filter, afterSequence: number, limit: number): Promise<AuditEventDocument[]> {
-    return (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+    const docs = (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+    assertServable(docs);
+    return docs;
   }
 
   async head(tenantId: string): Promise<AuditTenantDocument | null> {
     return (await this.store.findById(AUDIT_TENANTS, tenantId)) as AuditTenantDocument | null;
+  }
+
+  /** Throws if events of the tenant up to `head` (default: all) are missing from the read model (parked). */
+  async assertComplete(tenantId: string, head?: AuditTenantDocument | null): Promise<void> {
+    const unreadable = (head === undefined ? await this.head(tenantId) : head)?.unreadable;
+    if (unreadable?.length) throw new AuditLogIncompleteException(unreadable);
   }
 
   /** Waits (≤ 5 s) until the read model has applied `sequence` of the tenant; 503 if it has not. */
@@ -102,5 +117,16 @@ export class AuditLogReader {
   /** Waits for the next read-model commit (live tail), at most `ms`. */
   nextCommit(ms: number): Promise<void> {
     return this.projections.runner(AUDIT_LOG_PROJECTION).nextCommit(ms);
+  }
+}
+
+/**
+ * Documents stored before the projection bounded their depth (ADR 009) could not be serialized into
+ * an answer: name them in a problem instead of failing with a generic error. A rebuild parks them.
+ */
+function assertServable(docs: AuditEventDocument[]): void {
+  const unservable = docs.filter((doc) => nestedDeeperThan(doc, MAX_READABLE_DEPTH));
+  if (unservable.length > 0) {
+    throw new AuditLogIncompleteException(unservable.map((doc) => ({ sequence: doc.sequence, eventId: doc.eventId, error: `nested deeper than ${MAX_READABLE_DEPTH} levels` })));
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { AUDIT_TENANTS, AuditTenantDocument } from '../../audit-log/audit-log.read-model';
 import { auditStreamOf } from '../../event-store/stream-names';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
 import { chainHash, GENESIS_HASH } from '../hash-chain';
@@ -14,6 +16,9 @@ export interface ChainVerification {
   headHash: string;
   firstInvalidSequence?: number;
   reason?: string;
+  /** Sequences known to have been recorded that the stream no longer holds (first and last, inclusive). */
+  missingFrom?: number;
+  missingTo?: number;
 }
 
 const PAGE = 1000;
@@ -25,14 +30,22 @@ const PAGE = 1000;
  */
 @Injectable()
 export class ChainVerifier {
-  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
 
   async verify(tenantId: string, fromSequence = 0, toSequence?: number): Promise<ChainVerification> {
     const stream = auditStreamOf(tenantId);
+    // A second witness of the head: the read model has seen every event up to its head, so a stream
+    // that ends before it has lost its tail (rows deleted underneath the store). Read first, so that
+    // anything it has seen is already in the stream when the stream is read.
+    const projected = (await this.readStore.findById(AUDIT_TENANTS, tenantId).catch(() => null)) as AuditTenantDocument | null;
     const [headEvent] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
     const headSequence = headEvent ? headEvent.revision : -1;
     const headHash = headEvent ? ((headEvent.data as unknown as StoredAuditEvent).hash ?? '') : GENESIS_HASH;
-    const to = Math.min(toSequence ?? headSequence, headSequence);
+    const knownHead = Math.max(headSequence, projected?.headSequence ?? -1);
+    const to = Math.min(toSequence ?? knownHead, knownHead);
     const result = { fromSequence, toSequence: to, headSequence, headHash, checked: 0 };
     if (to < fromSequence) return { ...result, valid: true };
 
@@ -44,8 +57,13 @@ export class ChainVerifier {
     let next = fromSequence;
     while (next <= to) {
       const page = await this.events.readStream(stream, { fromRevision: next, maxCount: Math.min(PAGE, to - next + 1) });
-      if (page.length === 0) return { ...result, valid: false, firstInvalidSequence: next, reason: 'event missing from the stream' };
+      if (page.length === 0) {
+        return { ...result, valid: false, firstInvalidSequence: next, reason: 'events missing from the end of the stream', missingFrom: next, missingTo: to };
+      }
       for (const recorded of page) {
+        if (recorded.revision > next) {
+          return { ...result, valid: false, firstInvalidSequence: next, reason: 'events missing from the stream', missingFrom: next, missingTo: recorded.revision - 1 };
+        }
         const event = recorded.data as unknown as StoredAuditEvent;
         const problem =
           recorded.revision !== next
@@ -58,9 +76,7 @@ export class ChainVerifier {
                   ? `event belongs to tenant ${event.tenantId}`
                   : event.prevHash !== prevHash
                     ? 'prevHash does not match the previous event hash'
-                    : recomputed(event) !== event.hash
-                      ? 'hash does not match the event content'
-                      : null;
+                    : recomputedOrProblem(event);
         if (problem) return { ...result, valid: false, firstInvalidSequence: next, reason: problem };
         prevHash = event.hash;
         result.checked += 1;
@@ -71,7 +87,12 @@ export class ChainVerifier {
   }
 }
 
-function recomputed(event: StoredAuditEvent): string {
+/** null if the hash matches; otherwise why not, including an event too deep or odd to canonicalize. */
+function recomputedOrProblem(event: StoredAuditEvent): string | null {
   const { hash: _hash, ...withoutHash } = event;
-  return chainHash(event.prevHash, withoutHash as Record<string, unknown>);
+  try {
+    return chainHash(event.prevHash, withoutHash as Record<string, unknown>) === event.hash ? null : 'hash does not match the event content';
+  } catch (error) {
+    return `event cannot be processed to recompute its hash (${error instanceof Error ? error.message : String(error)})`;
+  }
 }

@@ -47,6 +47,8 @@ export class VerifyChainController {
         headHash: { type: 'string' },
         firstInvalidSequence: { type: 'integer' },
         reason: { type: 'string' },
+        missingFrom: { type: 'integer', description: 'First sequence known to have been recorded that the stream no longer holds' },
+        missingTo: { type: 'integer', description: 'Last such sequence (inclusive)' },
       },
     },
   })

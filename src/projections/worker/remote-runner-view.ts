@@ -9,7 +9,7 @@ export class RemoteRunnerView implements ProjectionRunnerView {
   private readonly committed = new CommitSignal();
 
   constructor(readonly name: string, version: number) {
-    this.latest = { name, version, state: 'catching-up', checkpoint: null, lagMs: 0, lastError: null };
+    this.latest = { name, version, state: 'catching-up', checkpoint: null, lagMs: 0, lastError: null, parkedCount: 0, parked: [] };
   }
 
   update(status: ProjectionStatus): void {
