@@ -11,6 +11,7 @@ import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self
 import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
+import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
