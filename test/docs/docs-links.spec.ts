@@ -16,7 +16,8 @@ const DOCS = [path.join(ROOT, 'README.md'), ...markdownFiles(path.join(ROOT, 'do
 
 /** Relative link targets of a markdown file (external URLs and in-page anchors left out). */
 function relativeLinks(file: string): string[] {
-  const text = fs.readFileSync(file, 'utf8');
+  // Code blocks and spans are not links, even when they look like `[a](b)`.
+  const text = fs.readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((target) => !/^(https?:|mailto:|#)/.test(target));
 }
 

@@ -137,11 +137,12 @@ describe('A stored event that cannot be projected or serialized (issue 14 items 
     }
   });
 
-  it('verify gives a verdict naming the event it cannot process instead of failing', async () => {
+  it('verify gives a verdict naming the poisoned event instead of failing', async () => {
     const { poison } = await givenPoisonInAcme();
     const res = await api.http().get('/v1/integrity/verify').set('Authorization', officerOf('acme'));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ valid: false, firstInvalidSequence: poison.sequence, reason: expect.stringMatching(/cannot be processed/) });
+    // The iterative canonicalisation reaches any depth, so the forged hash itself is what verify reports.
+    expect(res.body).toMatchObject({ valid: false, firstInvalidSequence: poison.sequence, reason: 'hash does not match the event content' });
   });
 
   it('a rebuild of audit_log finishes, keeps every other event, and parks the event again', async () => {
