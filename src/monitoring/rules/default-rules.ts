@@ -62,7 +62,7 @@ export const DEFAULT_RULE_IDS: ReadonlySet<string> = new Set(DEFAULT_RULE_DEFINI
 export function defaultRule(id: string): MonitoringRule | null {
   const definition = DEFAULT_RULE_DEFINITIONS.find((r) => r.id === id);
   if (!definition) return null;
-  return { ...structuredClone(definition), builtIn: true, enabled: true, version: 1, updatedAt: null, updatedBy: null };
+  return { ...(JSON.parse(JSON.stringify(definition)) as typeof definition), builtIn: true, enabled: true, version: 1, updatedAt: null, updatedBy: null };
 }
 
 export function defaultRules(): MonitoringRule[] {
