@@ -194,6 +194,11 @@ Object.assign(SAMPLES, {
     // Rule ids are per tenant: globex's rule of the same id neither conflicts nor changes.
     other: { body: (f: Fixtures) => customRule(f.otherRuleId), expect: 201 },
   },
+  'POST /v1/monitoring-rules/backtest': {
+    own: { body: (f: Fixtures) => ({ ruleId: f.ownRuleId, from: inDays(-1), to: inDays(1) }), expect: 200, check: (a: Answer) => (((a.body as Json).eventsScanned as number) > 0 ? undefined : 'scanned no events of its own tenant') },
+    // Another tenant's rule id is unknown here, and a draft scans only the caller's (empty) tenant.
+    other: { body: (f: Fixtures) => ({ ruleId: f.otherRuleId, from: inDays(-1), to: inDays(1) }), expect: 404 },
+  },
   'PUT /v1/monitoring-rules/:id': {
     own: { params: async (f: Fixtures) => ({ id: await f.freshOwnRule() }), body: () => ({ severity: 'high' }), expect: 200 },
     other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), body: () => ({ severity: 'critical' }), expect: 404 },

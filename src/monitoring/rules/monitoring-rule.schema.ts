@@ -87,3 +87,41 @@ export const UPDATE_RULE_SCHEMA: SchemaObject = {
   description: 'The fields given replace the current ones (match and condition as a whole); absent fields keep their value.',
   properties: DEFINITION_PROPERTIES,
 };
+
+export const BACKTEST_REQUEST_SCHEMA: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to'],
+  description: 'Exactly one of ruleId (a saved rule, evaluated even if disabled) and rule (a draft; id optional).',
+  properties: {
+    ruleId: { type: 'string', pattern: RULE_ID_PATTERN.source },
+    rule: { type: 'object', properties: { id: { type: 'string', pattern: RULE_ID_PATTERN.source }, ...DEFINITION_PROPERTIES } },
+    from: { type: 'string', format: 'date-time', description: 'occurredAt, inclusive' },
+    to: { type: 'string', format: 'date-time', description: 'occurredAt, exclusive' },
+  },
+};
+
+export const BACKTEST_RESULT_SCHEMA: SchemaObject = {
+  type: 'object',
+  properties: {
+    rule: RULE_SCHEMA,
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    alerts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          groupKey: { type: 'object', additionalProperties: { type: 'string' } },
+          windowStart: { type: 'string', format: 'date-time' },
+          windowEnd: { type: 'string', format: 'date-time' },
+          eventCount: { type: 'integer' },
+          recordCount: { type: 'integer' },
+          eventIds: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+    alertsTruncated: { type: 'boolean', description: 'More than 1000 alerts would have been raised; the first 1000 are listed' },
+    eventsScanned: { type: 'integer' },
+  },
+};

@@ -6,7 +6,7 @@ import { Principal } from '../../auth/principal';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { ChangesRecorder, RecordChanges, SelfAudited } from '../../self-audit/self-audit.decorators';
 import { MonitoringRule, RULE_ID_PATTERN } from './monitoring-rule';
-import { CREATE_RULE_SCHEMA, RULE_SCHEMA, UPDATE_RULE_SCHEMA } from './monitoring-rule.schema';
+import { BACKTEST_REQUEST_SCHEMA, BACKTEST_RESULT_SCHEMA, CREATE_RULE_SCHEMA, RULE_SCHEMA, UPDATE_RULE_SCHEMA } from './monitoring-rule.schema';
 import { MonitoringRulesService } from './monitoring-rules.service';
 import { RuleIdPipe } from './rule-id.pipe';
 
@@ -32,6 +32,18 @@ export class MonitoringRulesController {
   @ProblemResponses(401, 403)
   async list(@CurrentPrincipal() principal: Principal): Promise<{ items: MonitoringRule[] }> {
     return { items: await this.rules.list(principal) };
+  }
+
+  @Post('backtest')
+  @HttpCode(200)
+  @RequirePermission('rules:read')
+  @SelfAudited({ action: 'monitoring_rules.backtest', kind: 'read', resource: { type: 'monitoring_rule', body: 'ruleId' } })
+  @ApiOperation({ summary: 'Run a saved ({ruleId}) or draft ({rule}) rule over past events (occurredAt in [from, to)) with the live evaluation; raises nothing' })
+  @ApiBody({ schema: BACKTEST_REQUEST_SCHEMA })
+  @ApiOkResponse({ schema: BACKTEST_RESULT_SCHEMA })
+  @ProblemResponses(400, 401, 403, 404)
+  backtest(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    return this.rules.backtest(principal, body);
   }
 
   @Get(':id')

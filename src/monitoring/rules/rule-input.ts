@@ -162,3 +162,35 @@ export function newRuleOf(body: unknown): { id: string; enabled: boolean; defini
     definition: { description: '', suppressionSeconds: 0, ...changes } as RuleDefinition,
   };
 }
+
+/** POST /v1/monitoring-rules/backtest: `{ruleId}` or `{rule}` (a draft, `id` optional), and the period `{from, to}` (occurredAt, to exclusive). */
+export function backtestRequestOf(body: unknown): { ruleId?: string; draft?: { id: string; enabled: boolean; definition: RuleDefinition }; from: string; to: string } {
+  if (!isObject(body)) throw new RequestValidationError([{ path: '', message: 'must be a JSON object' }]);
+  const errors: Errors = [];
+  unknownFields(body, ['ruleId', 'rule', 'from', 'to'], '', errors);
+  if ((body.ruleId === undefined) === (body.rule === undefined)) errors.push({ path: 'ruleId', message: 'give exactly one of ruleId and rule' });
+  if (body.ruleId !== undefined && (typeof body.ruleId !== 'string' || !RULE_ID_PATTERN.test(body.ruleId))) errors.push({ path: 'ruleId', message: `must be ${RULE_ID_RULE}` });
+  const instant = (field: 'from' | 'to') => {
+    const value = body[field];
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+      errors.push({ path: field, message: 'must be an RFC 3339 date-time' });
+      return '';
+    }
+    return new Date(value).toISOString();
+  };
+  const from = instant('from');
+  const to = instant('to');
+  if (from && to && from >= to) errors.push({ path: 'to', message: 'must be after from' });
+  let draft: { id: string; enabled: boolean; definition: RuleDefinition } | undefined;
+  if (body.rule !== undefined) {
+    try {
+      const rule = isObject(body.rule) ? { id: 'draft', ...body.rule } : body.rule;
+      draft = newRuleOf(rule);
+    } catch (error) {
+      if (!(error instanceof RequestValidationError)) throw error;
+      errors.push(...error.errors.map((e) => ({ path: `rule${e.path ? `.${e.path}` : ''}`, message: e.message })));
+    }
+  }
+  if (errors.length) throw new RequestValidationError(errors);
+  return { ...(body.ruleId !== undefined ? { ruleId: body.ruleId as string } : {}), ...(draft ? { draft } : {}), from, to };
+}
