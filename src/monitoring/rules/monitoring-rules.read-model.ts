@@ -24,9 +24,12 @@ export const MONITORING_RULES_COLLECTION: CollectionDefinition = {
   indexes: [{ name: 'by_tenant_rule', keys: [['tenantId', 1], ['ruleId', 1]], unique: true }],
 };
 
-/** A tenant's rules: the defaults (as changed, if they were) and its live custom rules, built-ins first, then by id. */
+/** Shared, never mutated: the engine merges them for every event, so they are not copied each time. */
+const DEFAULTS: readonly MonitoringRule[] = Object.freeze(defaultRules());
+
+/** A tenant's rules: the defaults (as changed, if they were) and its live custom rules, built-ins first, then by id. Treat as read-only. */
 export function effectiveRules(stored: Iterable<MonitoringRule>): MonitoringRule[] {
-  const byId = new Map(defaultRules().map((r) => [r.id, r]));
+  const byId = new Map(DEFAULTS.map((r) => [r.id, r]));
   const custom: MonitoringRule[] = [];
   for (const rule of stored) {
     if (byId.has(rule.id)) byId.set(rule.id, rule);
