@@ -128,6 +128,23 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
       }
     });
 
+    it('pages newest first with limit and nextCursor: the pages together are the whole list, without repeats', async () => {
+      await engineSettled();
+      const all = (await http().get('/v1/alerts?limit=500').set('Authorization', officer).expect(200)).body.items as Alert[];
+      expect(all.length).toBeGreaterThanOrEqual(2);
+      const raised = all.map((a) => `${a.raisedAt}|${a.id}`);
+      expect(raised).toEqual([...raised].sort().reverse());
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: request.Response = await http().get(`/v1/alerts?limit=1${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', officer).expect(200);
+        expect(res.body.items.length).toBeLessThanOrEqual(1);
+        paged.push(...res.body.items.map((a: Alert) => a.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(all.map((a) => a.id));
+    });
+
     it('filters by status and answers 400 for an unknown status or a foreign cursor', async () => {
       await engineSettled();
       const resolved = await http().get('/v1/alerts?status=resolved').set('Authorization', officer).expect(200);
