@@ -95,6 +95,33 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
     });
   });
 
+  describe('sensitive-access-outside-hours (personal, financial, restricted outside Mon-Fri 08:00-18:00 UTC)', () => {
+    const access = (actor: string, occurredAt: string, sensitivity: string) =>
+      auditEvent({ occurredAt, actor: { id: actor, type: 'user' }, action: 'customer.read', outcome: 'success', resource: { type: 'customer', id: 'C-1', sensitivity } });
+
+    it('raises for a Saturday access to personal data, not for a Friday 10:00 one nor for public data; a second Saturday access within the hour joins', async () => {
+      // 2026-11-21 is a Saturday, 2026-11-20 a Friday.
+      await api.record(writer, [
+        access('kim', '2026-11-20T10:00:00.000Z', 'personal'),
+        access('kim', '2026-11-21T12:00:00.000Z', 'public'),
+        access('kim', '2026-11-21T12:00:00.000Z', 'restricted'),
+        access('kim', '2026-11-21T12:30:00.000Z', 'financial'),
+      ]);
+      const alerts = await alertsOf('sensitive-access-outside-hours');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ severity: 'medium', groupKey: { 'actor.id': 'kim' }, eventCount: 2, firstEventAt: '2026-11-21T12:00:00.000Z', lastEventAt: '2026-11-21T12:30:00.000Z' });
+    });
+
+    it('filters alerts by severity and by raisedAt (from inclusive, to exclusive)', async () => {
+      const [alert] = await alertsOf('sensitive-access-outside-hours');
+      const ids = async (query: string) => ((await http().get(`/v1/alerts?${query}`).set('Authorization', officer).expect(200)).body.items as Alert[]).map((a) => a.id);
+      expect(await ids('severity=medium&ruleId=sensitive-access-outside-hours')).toEqual([alert.id]);
+      expect(await ids('severity=high&ruleId=sensitive-access-outside-hours')).toEqual([]);
+      expect(await ids(`ruleId=sensitive-access-outside-hours&from=${alert.raisedAt}`)).toEqual([alert.id]);
+      expect(await ids(`ruleId=sensitive-access-outside-hours&to=${alert.raisedAt}`)).toEqual([]);
+    });
+  });
+
   describe('triage', () => {
     let alert: Alert;
     beforeAll(async () => {
