@@ -26,10 +26,11 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
   let api: ReturnType<typeof auditApi>;
   const http = () => request(t.app.getHttpServer());
 
-  /** Waits until the rules engine has applied everything recorded so far (no sleeping). */
+  /** Waits until the rules engine and the audit log have applied everything recorded so far (no sleeping). */
   async function engineSettled(): Promise<void> {
     const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    if (head !== null) expect(await t.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head, 5000)).toBe(true);
+    if (head === null) return;
+    for (const projection of [MONITORING_PROJECTION, 'audit_log']) expect(await t.app.get(ProjectionRegistry).runner(projection).waitFor(head, 5000)).toBe(true);
   }
   async function alertsOf(ruleId: string, token = officer): Promise<Alert[]> {
     await engineSettled();
@@ -266,7 +267,8 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
     beforeAll(async () => {
       events = [update('zed', 0), update('zed', 10), update('zed', 20), update('yan', 0), update('zed', 5000)];
       await api.record(initechWriter, events);
-      await api.head(initechAdmin);
+      // The backtest reads the audit log's read model: wait until it holds these events.
+      await engineSettled();
     });
     const draft = { name: 'Repeated invoice updates', severity: 'low', match: { actions: ['invoice.update'] }, condition: { type: 'threshold', threshold: 2, windowSeconds: 60, groupBy: ['actor.id'] }, suppressionSeconds: 600 };
 

@@ -14,12 +14,12 @@ export interface AlertHistoryEntry {
 }
 
 /**
- * Stored form: the group key as [field, value] pairs, because its field names contain "." (which
- * MongoDB documents should not use as keys).
+ * Stored form: the group key as {field, value} entries, because its field names contain "." (which
+ * MongoDB documents should not use as keys; nested arrays are refused by FerretDB).
  */
 export interface AlertDocument extends Omit<RaisedAlert, 'groupKey'> {
   tenantId: string;
-  groupFields: Array<[string, string]>;
+  groupFields: Array<{ field: string; value: string }>;
   status: AlertStatus;
   auditLogLink: string;
   /** When the triggering event was recorded (deterministic on replay). */
@@ -31,7 +31,7 @@ export interface AlertDocument extends Omit<RaisedAlert, 'groupKey'> {
 export type AlertView = Omit<AlertDocument, 'tenantId' | 'groupFields'> & { groupKey: Record<string, string> };
 
 export function groupKeyOfAlert(doc: Pick<AlertDocument, 'groupFields'>): Record<string, string> {
-  return Object.fromEntries(doc.groupFields);
+  return Object.fromEntries(doc.groupFields.map((g) => [g.field, g.value]));
 }
 
 /** The API shape of ARCHITECTURE §7, in its field order. */
@@ -62,7 +62,7 @@ export const ALERTS_COLLECTION: CollectionDefinition = {
   name: ALERTS,
   fields: { tenantId: 'string', status: 'string', severity: 'string', ruleId: 'string', raisedAt: 'string' },
   indexes: [
-    { name: 'by_tenant_raised', keys: [['tenantId', 1], ['raisedAt', -1], ['id', -1]] },
+    { name: 'by_tenant_raised', keys: [['tenantId', 1], ['raisedAt', -1]] },
     { name: 'by_tenant_status_raised', keys: [['tenantId', 1], ['status', 1], ['raisedAt', -1]] },
   ],
 };

@@ -70,7 +70,7 @@ export class MonitoringEngineProjection implements Projection {
       const { groupKey, ...raised } = evaluation.alert;
       const alert: AlertDocument = {
         ...raised,
-        groupFields: Object.entries(groupKey),
+        groupFields: Object.entries(groupKey).map(([field, value]) => ({ field, value })),
         tenantId: event.tenantId,
         status: 'open',
         auditLogLink: auditLogLinkOf(evaluation.alert, rule.match),
