@@ -7,7 +7,7 @@ import { ReadModelProjection } from '../../projections/read-model-projection.dec
 import { ProjectionDefinition } from '../../read-store/read-store.port';
 import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAlert } from '../alerts/alert';
 import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
-import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from '../evaluation/rule-evaluator';
+import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
 import { MonitoringRule } from '../rules/monitoring-rule';
 import { effectiveRules } from '../rules/monitoring-rules.read-model';
 import { RULE_STREAM_PREFIX } from '../rules/rule-stream';
@@ -24,6 +24,32 @@ import {
 } from './monitoring-engine.read-model';
 
 const ALERT_STREAM_PREFIX = aggregateStreamPrefix('alert');
+
+/** What the engine owns of an alert: everything but its triage. */
+type AlertSnapshot = Omit<AlertDocument, 'status' | 'history'>;
+
+function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, at: string): AlertDocument {
+  const { groupKey, ...rest } = raised;
+  return {
+    ...rest,
+    tenantId,
+    groupFields: Object.entries(groupKey).map(([field, value]) => ({ field, value })),
+    status: 'open',
+    auditLogLink: auditLogLinkOf(raised, rule.match),
+    raisedAt: at,
+    updatedAt: at,
+    history: [{ at, by: 'system', status: 'open' }],
+  };
+}
+
+function snapshotOf(alert: AlertDocument): AlertSnapshot {
+  const { status: _status, history: _history, ...snapshot } = alert;
+  return snapshot;
+}
+
+function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
+  return alert ? snapshotOf(alert) : null;
+}
 
 /**
  * The rules engine: a process manager on its own checkpointed subscription to every tenant's audit
@@ -48,54 +74,65 @@ export class MonitoringEngineProjection implements Projection {
     const event = recorded.data as unknown as StoredAuditEvent;
     const ruleSet = (await writer.get(MONITORING_RULE_SETS, event.tenantId)) as RuleSetDocument | null;
     const stored = Object.values(ruleSet?.rules ?? {}).filter((r): r is MonitoringRule => r !== null);
+    const at = recorded.recordedAt.toISOString();
     for (const rule of effectiveRules(stored)) {
       const groupKey = groupOfEvent(rule, event);
       if (!groupKey) continue;
-      // A plain match rule without suppression needs no memory between events.
-      const stateless = rule.condition.type === 'match' && rule.suppressionSeconds === 0;
-      const windowId = windowDocumentId(event.tenantId, rule.id, groupKeyString(groupKey));
-      const window = stateless ? null : ((await writer.get(MONITORING_WINDOWS, windowId)) as WindowDocument | null);
-      const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
-      if (!stateless && state !== (window?.state ?? EMPTY_GROUP_STATE)) {
-        if (state.pending.length === 0 && state.openAlert === null) writer.delete(MONITORING_WINDOWS, windowId);
-        else writer.put(MONITORING_WINDOWS, { id: windowId, tenantId: event.tenantId, ruleId: rule.id, state } satisfies WindowDocument);
+      // A plain match rule without suppression needs no memory between events: its alert depends on the event alone.
+      if (rule.condition.type === 'match' && rule.suppressionSeconds === 0) {
+        const { evaluation } = evaluate(rule, event, groupKey, EMPTY_GROUP_STATE);
+        if (evaluation.kind === 'raise') writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at));
+        continue;
       }
-      await this.record(evaluation, rule, event, recorded, writer);
+      const windowId = windowDocumentId(event.tenantId, rule.id, groupKeyString(groupKey));
+      const window = (await writer.get(MONITORING_WINDOWS, windowId)) as WindowDocument | null;
+      if (window && window.appliedPosition >= recorded.position) {
+        // Replay of a batch whose commit stopped half-way (stores without multi-document transactions):
+        // this event is already in the window; only the alert write it made may be missing.
+        if (window.alert && window.alertPosition === recorded.position) await this.putAlert(window.alert, writer);
+        continue;
+      }
+      const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
+      let alert: AlertSnapshot | null = null;
+      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at));
+      else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, writer);
+      if (alert) await this.putAlert(alert, writer);
+      // Kept even when empty: `appliedPosition` is what recognises a replayed event.
+      writer.put(MONITORING_WINDOWS, {
+        id: windowId,
+        tenantId: event.tenantId,
+        ruleId: rule.id,
+        state,
+        appliedPosition: recorded.position,
+        alert: alert ?? window?.alert ?? null,
+        alertPosition: alert ? recorded.position : (window?.alertPosition ?? null),
+      } satisfies WindowDocument);
     }
   }
 
-  private async record(evaluation: Evaluation, rule: MonitoringRule, event: StoredAuditEvent, recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
-    const at = recorded.recordedAt.toISOString();
-    if (evaluation.kind === 'raise') {
-      const { groupKey, ...raised } = evaluation.alert;
-      const alert: AlertDocument = {
-        ...raised,
-        groupFields: Object.entries(groupKey).map(([field, value]) => ({ field, value })),
-        tenantId: event.tenantId,
-        status: 'open',
-        auditLogLink: auditLogLinkOf(evaluation.alert, rule.match),
-        raisedAt: at,
-        updatedAt: at,
-        history: [{ at, by: 'system', status: 'open' }],
-      };
-      writer.put(ALERTS, alert);
-    } else if (evaluation.kind === 'join') {
-      const alert = (await writer.get(ALERTS, evaluation.alertId)) as AlertDocument | null;
-      if (!alert) return;
-      const firstEventAt = evaluation.occurredAt < alert.firstEventAt ? evaluation.occurredAt : alert.firstEventAt;
-      const lastEventAt = evaluation.occurredAt > alert.lastEventAt ? evaluation.occurredAt : alert.lastEventAt;
-      const joined: AlertDocument = {
-        ...alert,
-        firstEventAt,
-        lastEventAt,
-        eventCount: alert.eventCount + 1,
-        recordCount: alert.recordCount + evaluation.weight,
-        eventIds: alert.eventIds.length < MAX_ALERT_EVENT_IDS ? [...alert.eventIds, evaluation.eventId] : alert.eventIds,
-        auditLogLink: auditLogLinkOf({ groupKey: groupKeyOfAlert(alert), firstEventAt, lastEventAt }, rule.match),
-        updatedAt: at,
-      };
-      writer.put(ALERTS, joined);
-    }
+  /** The alert's engine-owned fields after a suppressed match joined it. */
+  private async joined(previous: AlertSnapshot | null, join: Extract<Evaluation, { kind: 'join' }>, rule: MonitoringRule, at: string, writer: ProjectionWriter): Promise<AlertSnapshot | null> {
+    const base = previous?.id === join.alertId ? previous : snapshotOrNull((await writer.get(ALERTS, join.alertId)) as AlertDocument | null);
+    if (!base) return null;
+    const firstEventAt = join.occurredAt < base.firstEventAt ? join.occurredAt : base.firstEventAt;
+    const lastEventAt = join.occurredAt > base.lastEventAt ? join.occurredAt : base.lastEventAt;
+    return {
+      ...base,
+      firstEventAt,
+      lastEventAt,
+      eventCount: base.eventCount + 1,
+      recordCount: base.recordCount + join.weight,
+      eventIds: base.eventIds.length < MAX_ALERT_EVENT_IDS ? [...base.eventIds, join.eventId] : base.eventIds,
+      auditLogLink: auditLogLinkOf({ groupKey: groupKeyOfAlert(base), firstEventAt, lastEventAt }, rule.match),
+      updatedAt: at,
+    };
+  }
+
+  /** Writes the engine-owned fields of an alert, keeping its triage (status, history) as stored. */
+  private async putAlert(alert: AlertSnapshot, writer: ProjectionWriter): Promise<void> {
+    const current = (await writer.get(ALERTS, alert.id)) as AlertDocument | null;
+    const triage = current ? { status: current.status, history: current.history } : { status: 'open' as const, history: [{ at: alert.raisedAt, by: 'system', status: 'open' as const }] };
+    writer.put(ALERTS, { ...alert, ...triage } satisfies AlertDocument);
   }
 
   private async applyRuleChange(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {

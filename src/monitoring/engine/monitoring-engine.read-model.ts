@@ -1,4 +1,5 @@
 import { CollectionDefinition } from '../../read-store/read-store.port';
+import { AlertDocument } from '../alerts/alert';
 import { GroupState } from '../evaluation/rule-evaluator';
 import { MonitoringRule } from '../rules/monitoring-rule';
 
@@ -25,6 +26,14 @@ export interface WindowDocument {
   tenantId: string;
   ruleId: string;
   state: GroupState;
+  /** Position of the last event applied to this group: a replayed event (at or before it) is not counted again. */
+  appliedPosition: string;
+  /**
+   * The group's latest alert as the engine last wrote it (without triage) and the position of that
+   * write: joins build on it, and a replay re-issues the write if a half-finished commit lost it.
+   */
+  alert: Omit<AlertDocument, 'status' | 'history'> | null;
+  alertPosition: string | null;
 }
 export const WINDOWS_COLLECTION: CollectionDefinition = { name: MONITORING_WINDOWS, fields: { tenantId: 'string', ruleId: 'string' }, indexes: [{ name: 'by_tenant_rule', keys: [['tenantId', 1], ['ruleId', 1]] }] };
 
