@@ -8,6 +8,7 @@ import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PROJECTION_MODULES } from './projections/projection-modules';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { RolesModule } from './roles/roles.module';
@@ -31,6 +32,7 @@ export class AppModule {
         IntegrityModule,
         RolesModule,
         CrossTenantGrantsModule,
+        MonitoringModule,
         HealthModule,
       ],
     };

@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'rules:read',
   'rules:write',
   'alerts:read',
+  /** Acknowledge, resolve, dismiss alerts. */
+  'alerts:triage',
   'alerts:config:read',
   'alerts:config:write',
   'roles:manage',

@@ -4,6 +4,7 @@ import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from '
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { InvalidQueryError } from '../read-store/read-store.errors';
 import { BuiltInRoleNameError, InvalidRoleError, RoleAlreadyExistsError, RoleNotFoundError } from '../roles/role.errors';
+import { monitoringProblemOf } from '../monitoring/monitoring-problems';
 import { ProblemDetails } from './problem-details.filter';
 
 const BASE = 'https://problems.audit-trail.dev';
@@ -46,6 +47,8 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
   if (error instanceof GrantAlreadyExistsError) {
     return { type: `${BASE}/grant-exists`, title: 'Conflict', status: 409, detail: error.message };
   }
+  const monitoring = monitoringProblemOf(error);
+  if (monitoring) return monitoring;
   if (error instanceof WrongExpectedRevisionError) {
     // Another request changed the same configuration between our read and our append.
     return { type: `${BASE}/concurrent-modification`, title: 'Conflict', status: 409, detail: 'The resource was changed concurrently by another request; nothing was changed. Retry.' };

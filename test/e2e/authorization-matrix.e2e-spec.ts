@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../src/auth/access.decorators';
 import { Permission } from '../../src/auth/permissions';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
+import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
@@ -48,6 +51,17 @@ interface Fixtures {
   freshOwnGrant(): Promise<string>;
   /** A new, unused role name. */
   newName(): string;
+  /** A custom monitoring rule of acme, and one of globex. */
+  ownRuleId: string;
+  otherRuleId: string;
+  /** An open alert of acme, and one of globex. */
+  ownAlertId: string;
+  otherAlertId: string;
+  /** A new custom rule / open alert of acme, for routes that change one. */
+  freshOwnRule(): Promise<string>;
+  freshOwnAlert(): Promise<string>;
+  /** A new, unused rule id. */
+  newRuleId(): string;
 }
 
 interface Answer {
@@ -163,6 +177,66 @@ const SAMPLES: Record<string, Row> = {
   },
 };
 
+const customRule = (id: string) => ({ id, name: 'Matrix rule', severity: 'low', match: { actions: ['matrix.check'] }, condition: { type: 'match' } });
+const onlyBuiltInRules = (a: Answer) => (itemsOf(a).every((r) => r.builtIn === true) && itemsOf(a).length === 4 ? undefined : `rules: ${itemsOf(a).map((r) => r.id).join(',')}`);
+
+Object.assign(SAMPLES, {
+  'GET /v1/monitoring-rules': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((r) => r.id === f.ownRuleId) ? undefined : `${f.ownRuleId} missing`) },
+    other: { expect: 200, check: onlyBuiltInRules },
+  },
+  'GET /v1/monitoring-rules/:id': {
+    own: { params: (f: Fixtures) => ({ id: f.ownRuleId }), expect: 200, check: (a: Answer, f: Fixtures) => ((a.body as Json).id === f.ownRuleId ? undefined : 'another rule') },
+    other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), expect: 404 },
+  },
+  'POST /v1/monitoring-rules': {
+    own: { body: (f: Fixtures) => customRule(f.newRuleId()), expect: 201 },
+    // Rule ids are per tenant: globex's rule of the same id neither conflicts nor changes.
+    other: { body: (f: Fixtures) => customRule(f.otherRuleId), expect: 201 },
+  },
+  'POST /v1/monitoring-rules/backtest': {
+    own: { body: (f: Fixtures) => ({ ruleId: f.ownRuleId, from: inDays(-1), to: inDays(1) }), expect: 200, check: (a: Answer) => (((a.body as Json).eventsScanned as number) > 0 ? undefined : 'scanned no events of its own tenant') },
+    // Another tenant's rule id is unknown here, and a draft scans only the caller's (empty) tenant.
+    other: { body: (f: Fixtures) => ({ ruleId: f.otherRuleId, from: inDays(-1), to: inDays(1) }), expect: 404 },
+  },
+  'PUT /v1/monitoring-rules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnRule() }), body: () => ({ severity: 'high' }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), body: () => ({ severity: 'critical' }), expect: 404 },
+  },
+  'POST /v1/monitoring-rules/:id/enable': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnRule() }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), expect: 404 },
+  },
+  'POST /v1/monitoring-rules/:id/disable': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnRule() }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), expect: 404 },
+  },
+  'DELETE /v1/monitoring-rules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnRule() }), expect: 204 },
+    other: { params: (f: Fixtures) => ({ id: f.otherRuleId }), expect: 404 },
+  },
+  'GET /v1/alerts': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((r) => r.id === f.ownAlertId) ? undefined : `${f.ownAlertId} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('alerts', itemsOf(a)) },
+  },
+  'GET /v1/alerts/:id': {
+    own: { params: (f: Fixtures) => ({ id: f.ownAlertId }), expect: 200, check: (a: Answer, f: Fixtures) => ((a.body as Json).id === f.ownAlertId ? undefined : 'another alert') },
+    other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), expect: 404 },
+  },
+  'POST /v1/alerts/:id/acknowledge': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnAlert() }), body: () => ({ note: 'matrix' }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), body: () => ({}), expect: 404 },
+  },
+  'POST /v1/alerts/:id/resolve': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnAlert() }), body: () => ({}), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), body: () => ({}), expect: 404 },
+  },
+  'POST /v1/alerts/:id/dismiss': {
+    own: { params: async (f: Fixtures) => ({ id: await f.freshOwnAlert() }), body: () => ({}), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), body: () => ({}), expect: 404 },
+  },
+} satisfies Record<string, Row>);
+
 /** Routes that need no token at all. */
 const PUBLIC_SAMPLES: Record<string, number> = { 'GET /health': 200 };
 
@@ -203,7 +277,31 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const createGrant = async (tenant: string) =>
       (await http().post('/v1/cross-tenant-grants').set('Authorization', admin(tenant)).send({ grantee: 'ops-matrix', granteeTenant: 'platform', permissions: ['audit:read'], expiresAt: inDays(1) }).expect(201)).body
         .id as string;
+    const newRuleId = () => `matrix-rule-${++counter}`;
+    const createRule = async (tenant: string) => {
+      const id = newRuleId();
+      await http().post('/v1/monitoring-rules').set('Authorization', admin(tenant)).send(customRule(id)).expect(201);
+      return id;
+    };
+    // Five denied role changes by one new actor: one privilege-escalation-attempts alert, once the engine applied them.
+    const raiseAlert = async (tenant: string) => {
+      const actor = `matrix-actor-${++counter}`;
+      await api.record(writer(tenant), [0, 1, 2, 3, 4].map((s) => event({ actor: { id: actor, type: 'user' }, action: 'role.assign', outcome: 'denied', occurredAt: new Date(Date.now() - 60_000 + s * 1000).toISOString() })));
+      const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+      await t.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head!, 5000);
+      const alerts = (await http().get('/v1/alerts?ruleId=privilege-escalation-attempts').set('Authorization', admin(tenant)).expect(200)).body.items as Json[];
+      const alert = alerts.find((a) => (a.groupKey as Json)['actor.id'] === actor);
+      if (!alert) throw new Error(`no alert raised for ${actor} in ${tenant}`);
+      return alert.id as string;
+    };
     const fixtures: Fixtures = {
+      ownRuleId: await createRule(OWN),
+      otherRuleId: await createRule(OTHER),
+      ownAlertId: await raiseAlert(OWN),
+      otherAlertId: await raiseAlert(OTHER),
+      freshOwnRule: () => createRule(OWN),
+      freshOwnAlert: () => raiseAlert(OWN),
+      newRuleId,
       ownEventId: own.id,
       otherEventId: other.id,
       ownRole: await createRole(OWN),
@@ -301,5 +399,9 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     expect(grants.body.items).toEqual([expect.objectContaining({ id: fixtures.otherGrantId, status: 'active' })]);
     const officer = bearer({ tenant: OTHER, roles: ['compliance_officer'], sub: 'fixture-officer' });
     await http().get(`/v1/audit-events/${fixtures.otherEventId}`).set('Authorization', officer).expect(200);
+    const rule = await http().get(`/v1/monitoring-rules/${fixtures.otherRuleId}`).set('Authorization', officer).expect(200);
+    expect(rule.body).toMatchObject({ severity: 'low', enabled: true, version: 1 });
+    const alert = await http().get(`/v1/alerts/${fixtures.otherAlertId}`).set('Authorization', officer).expect(200);
+    expect(alert.body).toMatchObject({ status: 'open', history: [expect.objectContaining({ status: 'open' })] });
   });
 });

@@ -34,6 +34,19 @@ describe('Route policies', () => {
         'POST /v1/cross-tenant-grants',
         'GET /v1/cross-tenant-grants',
         'DELETE /v1/cross-tenant-grants/:id',
+        'GET /v1/monitoring-rules',
+        'GET /v1/monitoring-rules/:id',
+        'POST /v1/monitoring-rules',
+        'POST /v1/monitoring-rules/backtest',
+        'PUT /v1/monitoring-rules/:id',
+        'POST /v1/monitoring-rules/:id/enable',
+        'POST /v1/monitoring-rules/:id/disable',
+        'DELETE /v1/monitoring-rules/:id',
+        'GET /v1/alerts',
+        'GET /v1/alerts/:id',
+        'POST /v1/alerts/:id/acknowledge',
+        'POST /v1/alerts/:id/resolve',
+        'POST /v1/alerts/:id/dismiss',
       ]),
     );
   });
@@ -47,8 +60,8 @@ describe('Route policies', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('every mutation of security configuration (roles, grants) is self-audited as a mutation', () => {
-    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants)/.test(r.path));
+  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage) is self-audited as a mutation', () => {
+    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts)/.test(r.path) && !r.path.endsWith('/backtest'));
     expect(configMutations.length).toBeGreaterThan(0);
     expect(configMutations.filter((r) => r.get<SelfAuditSpec>(SELF_AUDIT)?.kind !== 'mutation').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });

@@ -1,0 +1,106 @@
+import { CollectionDefinition } from '../../read-store/read-store.port';
+import { RaisedAlert } from '../evaluation/rule-evaluator';
+import { RuleMatch } from '../rules/monitoring-rule';
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved', 'dismissed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export interface AlertHistoryEntry {
+  at: string;
+  /** Token `sub` of who triaged, or `system` for the raise. */
+  by: string;
+  status: AlertStatus;
+  note?: string;
+}
+
+/**
+ * Stored form: the group key as {field, value} entries, because its field names contain "." (which
+ * MongoDB documents should not use as keys; nested arrays are refused by FerretDB).
+ */
+export interface AlertDocument extends Omit<RaisedAlert, 'groupKey'> {
+  tenantId: string;
+  groupFields: Array<{ field: string; value: string }>;
+  status: AlertStatus;
+  auditLogLink: string;
+  /** When the triggering event was recorded (deterministic on replay). */
+  raisedAt: string;
+  updatedAt: string;
+  history: AlertHistoryEntry[];
+}
+
+export type AlertView = Omit<AlertDocument, 'tenantId' | 'groupFields'> & { groupKey: Record<string, string> };
+
+export function groupKeyOfAlert(doc: Pick<AlertDocument, 'groupFields'>): Record<string, string> {
+  return Object.fromEntries(doc.groupFields.map((g) => [g.field, g.value]));
+}
+
+/** The API shape of ARCHITECTURE §7, in its field order. */
+export function toAlertView(doc: AlertDocument): AlertView {
+  return {
+    id: doc.id,
+    ruleId: doc.ruleId,
+    ruleVersion: doc.ruleVersion,
+    severity: doc.severity,
+    title: doc.title,
+    status: doc.status,
+    groupKey: groupKeyOfAlert(doc),
+    firstEventAt: doc.firstEventAt,
+    lastEventAt: doc.lastEventAt,
+    eventCount: doc.eventCount,
+    recordCount: doc.recordCount,
+    eventIds: doc.eventIds,
+    auditLogLink: doc.auditLogLink,
+    raisedAt: doc.raisedAt,
+    updatedAt: doc.updatedAt,
+    history: doc.history,
+  };
+}
+
+export const ALERTS = 'monitoring_alerts';
+
+export const ALERTS_COLLECTION: CollectionDefinition = {
+  name: ALERTS,
+  fields: { tenantId: 'string', status: 'string', severity: 'string', ruleId: 'string', raisedAt: 'string' },
+  indexes: [
+    { name: 'by_tenant_raised', keys: [['tenantId', 1], ['raisedAt', -1]] },
+    { name: 'by_tenant_status_raised', keys: [['tenantId', 1], ['status', 1], ['raisedAt', -1]] },
+  ],
+};
+
+/** Group fields that the audit-log list can filter on, by their query parameter. */
+const QUERY_PARAMETER_OF_GROUP_FIELD: Record<string, string> = {
+  'actor.id': 'actorId',
+  'actor.type': 'actorType',
+  'resource.type': 'resourceType',
+  'resource.id': 'resourceId',
+  action: 'action',
+  channel: 'channel',
+};
+
+/**
+ * `/v1/audit-events?…` listing the alert's window: occurredAt from its first to just after its last
+ * event, narrowed by the group's fields and by the rule's scope where the list can express it (one
+ * outcome, one exact action, one resource type, one actor type, one channel).
+ */
+export function auditLogLinkOf(alert: Pick<RaisedAlert, 'groupKey' | 'firstEventAt' | 'lastEventAt'>, match: RuleMatch): string {
+  const params = new URLSearchParams();
+  params.set('from', alert.firstEventAt);
+  params.set('to', new Date(Date.parse(alert.lastEventAt) + 1).toISOString());
+  for (const [field, value] of Object.entries(alert.groupKey)) {
+    const parameter = QUERY_PARAMETER_OF_GROUP_FIELD[field];
+    if (parameter) params.set(parameter, value);
+  }
+  const single = (values: string[] | undefined) => (values?.length === 1 ? values[0] : undefined);
+  const action = single(match.actions);
+  if (action && !action.includes('*') && !params.has('action')) params.set('action', action);
+  const outcome = single(match.outcomes);
+  if (outcome) params.set('outcome', outcome);
+  const resourceType = single(match.resourceTypes);
+  if (resourceType && !params.has('resourceType')) params.set('resourceType', resourceType);
+  const actorType = single(match.actorTypes);
+  if (actorType && !params.has('actorType')) params.set('actorType', actorType);
+  const channel = single(match.channels);
+  if (channel && !params.has('channel')) params.set('channel', channel);
+  params.set('limit', '500');
+  return `/v1/audit-events?${params.toString()}`;
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
+import { RecordedEvent } from '../../event-store/event-store.port';
+import { aggregateStreamPrefix, AUDIT_STREAM_PREFIX } from '../../event-store/stream-names';
+import { Projection, ProjectionWriter } from '../../projections/projection';
+import { ReadModelProjection } from '../../projections/read-model-projection.decorator';
+import { ProjectionDefinition } from '../../read-store/read-store.port';
+import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAlert } from '../alerts/alert';
+import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
+import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
+import { MonitoringRule } from '../rules/monitoring-rule';
+import { effectiveRules } from '../rules/monitoring-rules.read-model';
+import { RULE_STREAM_PREFIX } from '../rules/rule-stream';
+import { decodeRuleEvent, isRuleEvent, MONITORING_RULE_DELETED } from '../rules/rule.events';
+import {
+  MONITORING_PROJECTION,
+  MONITORING_RULE_SETS,
+  MONITORING_WINDOWS,
+  RULE_SETS_COLLECTION,
+  RuleSetDocument,
+  WINDOWS_COLLECTION,
+  WindowDocument,
+  windowDocumentId,
+} from './monitoring-engine.read-model';
+
+const ALERT_STREAM_PREFIX = aggregateStreamPrefix('alert');
+
+/** What the engine owns of an alert: everything but its triage. */
+type AlertSnapshot = Omit<AlertDocument, 'status' | 'history'>;
+
+function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, at: string): AlertDocument {
+  const { groupKey, ...rest } = raised;
+  return {
+    ...rest,
+    tenantId,
+    groupFields: Object.entries(groupKey).map(([field, value]) => ({ field, value })),
+    status: 'open',
+    auditLogLink: auditLogLinkOf(raised, rule.match),
+    raisedAt: at,
+    updatedAt: at,
+    history: [{ at, by: 'system', status: 'open' }],
+  };
+}
+
+function snapshotOf(alert: AlertDocument): AlertSnapshot {
+  const { status: _status, history: _history, ...snapshot } = alert;
+  return snapshot;
+}
+
+function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
+  return alert ? snapshotOf(alert) : null;
+}
+
+/**
+ * The rules engine: a process manager on its own checkpointed subscription to every tenant's audit
+ * stream (and to the rule and alert streams, for configuration and triage). Window state and alerts
+ * are this projection's read models, committed with its checkpoint in one transaction (SQLite) or
+ * position-guarded (MongoDB): after a crash the batch is re-applied from the checkpoint, and since
+ * alert ids are deterministic and writes are guarded, no alert is lost and none is raised twice.
+ */
+@ReadModelProjection()
+@Injectable()
+export class MonitoringEngineProjection implements Projection {
+  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 1, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION] };
+  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX];
+
+  async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    if (recorded.type === AUDIT_EVENT_RECORDED && recorded.stream.startsWith(AUDIT_STREAM_PREFIX)) return this.evaluate(recorded, writer);
+    if (isRuleEvent(recorded)) return this.applyRuleChange(recorded, writer);
+    if (isAlertTriageEvent(recorded)) return this.applyTriage(recorded, writer);
+  }
+
+  private async evaluate(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    const event = recorded.data as unknown as StoredAuditEvent;
+    const ruleSet = (await writer.get(MONITORING_RULE_SETS, event.tenantId)) as RuleSetDocument | null;
+    const stored = Object.values(ruleSet?.rules ?? {}).filter((r): r is MonitoringRule => r !== null);
+    const at = recorded.recordedAt.toISOString();
+    for (const rule of effectiveRules(stored)) {
+      const groupKey = groupOfEvent(rule, event);
+      if (!groupKey) continue;
+      // A plain match rule without suppression needs no memory between events: its alert depends on the event alone.
+      if (rule.condition.type === 'match' && rule.suppressionSeconds === 0) {
+        const { evaluation } = evaluate(rule, event, groupKey, EMPTY_GROUP_STATE);
+        if (evaluation.kind === 'raise') writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at));
+        continue;
+      }
+      const windowId = windowDocumentId(event.tenantId, rule.id, groupKeyString(groupKey));
+      const window = (await writer.get(MONITORING_WINDOWS, windowId)) as WindowDocument | null;
+      if (window && window.appliedPosition >= recorded.position) {
+        // Replay of a batch whose commit stopped half-way (stores without multi-document transactions):
+        // this event is already in the window; only the alert write it made may be missing.
+        if (window.alert && window.alertPosition === recorded.position) await this.putAlert(window.alert, writer);
+        continue;
+      }
+      const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
+      let alert: AlertSnapshot | null = null;
+      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at));
+      else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, writer);
+      if (alert) await this.putAlert(alert, writer);
+      // Kept even when empty: `appliedPosition` is what recognises a replayed event.
+      writer.put(MONITORING_WINDOWS, {
+        id: windowId,
+        tenantId: event.tenantId,
+        ruleId: rule.id,
+        state,
+        appliedPosition: recorded.position,
+        alert: alert ?? window?.alert ?? null,
+        alertPosition: alert ? recorded.position : (window?.alertPosition ?? null),
+      } satisfies WindowDocument);
+    }
+  }
+
+  /** The alert's engine-owned fields after a suppressed match joined it. */
+  private async joined(previous: AlertSnapshot | null, join: Extract<Evaluation, { kind: 'join' }>, rule: MonitoringRule, at: string, writer: ProjectionWriter): Promise<AlertSnapshot | null> {
+    const base = previous?.id === join.alertId ? previous : snapshotOrNull((await writer.get(ALERTS, join.alertId)) as AlertDocument | null);
+    if (!base) return null;
+    const firstEventAt = join.occurredAt < base.firstEventAt ? join.occurredAt : base.firstEventAt;
+    const lastEventAt = join.occurredAt > base.lastEventAt ? join.occurredAt : base.lastEventAt;
+    return {
+      ...base,
+      firstEventAt,
+      lastEventAt,
+      eventCount: base.eventCount + 1,
+      recordCount: base.recordCount + join.weight,
+      eventIds: base.eventIds.length < MAX_ALERT_EVENT_IDS ? [...base.eventIds, join.eventId] : base.eventIds,
+      auditLogLink: auditLogLinkOf({ groupKey: groupKeyOfAlert(base), firstEventAt, lastEventAt }, rule.match),
+      updatedAt: at,
+    };
+  }
+
+  /** Writes the engine-owned fields of an alert, keeping its triage (status, history) as stored. */
+  private async putAlert(alert: AlertSnapshot, writer: ProjectionWriter): Promise<void> {
+    const current = (await writer.get(ALERTS, alert.id)) as AlertDocument | null;
+    const triage = current ? { status: current.status, history: current.history } : { status: 'open' as const, history: [{ at: alert.raisedAt, by: 'system', status: 'open' as const }] };
+    writer.put(ALERTS, { ...alert, ...triage } satisfies AlertDocument);
+  }
+
+  private async applyRuleChange(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    const event = decodeRuleEvent(recorded);
+    const current = (await writer.get(MONITORING_RULE_SETS, event.data.tenantId)) as RuleSetDocument | null;
+    const rule = event.type === MONITORING_RULE_DELETED ? null : event.data.rule;
+    writer.put(MONITORING_RULE_SETS, { id: event.data.tenantId, rules: { ...(current?.rules ?? {}), [event.data.ruleId]: rule } } satisfies RuleSetDocument);
+  }
+
+  /** A triage step updates the alert; once resolved or dismissed, later matches no longer join it. */
+  private async applyTriage(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    const event = decodeAlertTriageEvent(recorded);
+    const alert = (await writer.get(ALERTS, event.data.alertId)) as AlertDocument | null;
+    if (!alert || alert.tenantId !== event.data.tenantId) return;
+    const status = statusAfter(event);
+    writer.put(ALERTS, {
+      ...alert,
+      status,
+      updatedAt: event.data.at,
+      history: [...alert.history, { at: event.data.at, by: event.data.by, status, ...(event.data.note !== undefined ? { note: event.data.note } : {}) }],
+    } satisfies AlertDocument);
+    if (status !== 'resolved' && status !== 'dismissed') return;
+    const windowId = windowDocumentId(alert.tenantId, alert.ruleId, groupKeyString(groupKeyOfAlert(alert)));
+    const window = (await writer.get(MONITORING_WINDOWS, windowId)) as WindowDocument | null;
+    if (window?.state.openAlert?.id === alert.id) writer.put(MONITORING_WINDOWS, { ...window, state: { ...window.state, openAlert: null } });
+  }
+}

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Principal } from '../../auth/principal';
+import { decideAndProject } from '../../event-sourcing/decide-and-project';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ProjectionRegistry } from '../../projections/projection-registry.service';
+import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { AuditedChanges } from '../../self-audit/self-audit.decorators';
+import { defaultRule } from './default-rules';
+import { MonitoringRule } from './monitoring-rule';
+import { effectiveRules, MONITORING_RULES, MONITORING_RULES_PROJECTION, MonitoringRuleDocument, ruleDocumentId } from './monitoring-rules.read-model';
+import { AUDIT_EVENTS, AuditEventDocument, asStoredEvent, sortKeyOf } from '../../audit-log/audit-log.read-model';
+import { Backtest, BacktestAlert } from './backtest';
+import { backtestRequestOf, newRuleOf, ruleChangesOf } from './rule-input';
+import { ruleStreamOf } from './rule-stream';
+import { RuleCommand, ruleDecider, RuleState } from './rule.decider';
+import { RuleNotFoundError } from './rule.errors';
+import { decodeRuleEvent } from './rule.events';
+
+/** Events read per page while backtesting. */
+const BACKTEST_PAGE = 5000;
+
+/** How long a rule change waits for the rules read model, so that the next read shows it. */
+export const RULE_PROJECTION_WAIT_MS = 5000;
+
+export interface RuleChangeResult {
+  rule: MonitoringRule | null;
+  changes: AuditedChanges;
+}
+
+type CommandInput = { kind: 'create'; body: unknown } | { kind: 'update'; body: unknown } | { kind: 'enable' } | { kind: 'disable' } | { kind: 'delete' };
+
+/** The monitoring rules of the caller's tenant: the four defaults (as edited) and its custom rules. */
+@Injectable()
+export class MonitoringRulesService {
+  private readonly logger = new Logger('MonitoringRules');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    private readonly projections: ProjectionRegistry,
+  ) {}
+
+  async list(principal: Principal): Promise<MonitoringRule[]> {
+    const docs = (await this.store.find(MONITORING_RULES, { tenantId: principal.tenantId }, { sort: [['ruleId', 1]] })) as unknown as MonitoringRuleDocument[];
+    return effectiveRules(docs.filter((d) => d.tenantId === principal.tenantId).map((d) => d.rule));
+  }
+
+  async get(principal: Principal, ruleId: string): Promise<MonitoringRule> {
+    const doc = (await this.store.findById(MONITORING_RULES, ruleDocumentId(principal.tenantId, ruleId))) as MonitoringRuleDocument | null;
+    const rule = doc && doc.tenantId === principal.tenantId ? doc.rule : defaultRule(ruleId);
+    if (!rule) throw new RuleNotFoundError(ruleId);
+    return rule;
+  }
+
+  /**
+   * Evaluates a saved or draft rule over the tenant's events with occurredAt in [from, to), in
+   * occurredAt order, with the live evaluation code; raises nothing, writes nothing.
+   */
+  async backtest(principal: Principal, body: unknown): Promise<{ rule: MonitoringRule; alerts: BacktestAlert[]; alertsTruncated: boolean; eventsScanned: number; from: string; to: string }> {
+    const request = backtestRequestOf(body);
+    const rule: MonitoringRule = request.ruleId
+      ? { ...(await this.get(principal, request.ruleId)), enabled: true }
+      : { id: request.draft!.id, builtIn: false, enabled: true, ...request.draft!.definition, version: 0, updatedAt: null, updatedBy: null };
+    const backtest = new Backtest(rule);
+    const end = sortKeyOf(request.to, 0);
+    let after = sortKeyOf(request.from, 0);
+    let inclusive = true;
+    for (;;) {
+      const page = (await this.store.find(
+        AUDIT_EVENTS,
+        { tenantId: principal.tenantId, sortKey: inclusive ? { $gte: after, $lt: end } : { $gt: after, $lt: end } },
+        { sort: [['sortKey', 1]], limit: BACKTEST_PAGE, hint: 'by_time' },
+      )) as unknown as AuditEventDocument[];
+      for (const doc of page) {
+        after = doc.sortKey;
+        if (doc.tenantId === principal.tenantId) backtest.add(asStoredEvent(doc));
+      }
+      inclusive = false;
+      if (page.length < BACKTEST_PAGE) break;
+    }
+    return { rule, ...backtest.result(), from: request.from, to: request.to };
+  }
+
+  /** `ruleId` is null for a creation (the id is in the body). Input is validated before anything is read or written. */
+  async change(principal: Principal, ruleId: string | null, input: CommandInput, now = new Date()): Promise<RuleChangeResult> {
+    const addressed = { tenantId: principal.tenantId, by: principal.subject, now };
+    let id = ruleId;
+    let command: RuleCommand;
+    if (input.kind === 'create') {
+      const created = newRuleOf(input.body);
+      id = created.id;
+      command = { ...addressed, kind: 'create', definition: created.definition, enabled: created.enabled };
+    } else if (input.kind === 'update') {
+      command = { ...addressed, kind: 'update', changes: ruleChangesOf(input.body) };
+    } else {
+      command = { ...addressed, kind: input.kind };
+    }
+    const result = await decideAndProject(this.events, this.projections, principal, {
+      stream: ruleStreamOf(principal.tenantId, id!),
+      decider: ruleDecider(id!),
+      decode: decodeRuleEvent,
+      command,
+      projection: MONITORING_RULES_PROJECTION,
+      waitMs: RULE_PROJECTION_WAIT_MS,
+      logger: this.logger,
+      describe: { rule: id },
+    });
+    return { rule: ruleOf(result.after), changes: { before: auditedRuleOf(result.before), after: auditedRuleOf(result.after) } };
+  }
+}
+
+function ruleOf(state: RuleState): MonitoringRule | null {
+  return state.status === 'active' ? state.rule : null;
+}
+
+function auditedRuleOf(state: RuleState): Record<string, unknown> | null {
+  return ruleOf(state) as Record<string, unknown> | null;
+}
