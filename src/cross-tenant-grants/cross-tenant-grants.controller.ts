@@ -67,7 +67,7 @@ export class CrossTenantGrantsController {
 
   @Get()
   @RequirePermission('grants:manage')
-  @SelfAudited({ action: 'cross_tenant_grant.list', kind: 'read', resource: { type: 'cross_tenant_grant' } })
+  @SelfAudited({ action: 'cross_tenant_grants.list', kind: 'read', resource: { type: 'cross_tenant_grant' } })
   @ApiOperation({ summary: "This tenant's grants, newest first, each with its status now (active, expired, revoked)" })
   @ApiOkResponse({ schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: GRANT_SCHEMA } } } })
   @ProblemResponses(401, 403)

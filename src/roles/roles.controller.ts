@@ -69,7 +69,7 @@ export class RolesController {
 
   @Get()
   @RequirePermission('roles:manage')
-  @SelfAudited({ action: 'role.list', kind: 'read', resource: { type: 'role' } })
+  @SelfAudited({ action: 'roles.list', kind: 'read', resource: { type: 'role' } })
   @ApiOperation({ summary: "The tenant's custom roles, by name" })
   @ApiOkResponse({ schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ROLE_SCHEMA } } } })
   @ProblemResponses(401, 403)
@@ -79,7 +79,7 @@ export class RolesController {
 
   @Get(':name')
   @RequirePermission('roles:manage')
-  @SelfAudited({ action: 'role.view', kind: 'read', resource: { type: 'role', param: 'name' } })
+  @SelfAudited({ action: 'roles.view', kind: 'read', resource: { type: 'role', param: 'name' } })
   @ApiOperation({ summary: 'One custom role' })
   @ApiParam({ name: 'name', schema: { type: 'string', pattern: ROLE_NAME_PATTERN.source } })
   @ApiOkResponse({ schema: ROLE_SCHEMA })

@@ -303,7 +303,7 @@ describe('Custom roles per tenant (/v1/roles)', () => {
 
     it('records reads of roles too', async () => {
       await http().get('/v1/roles').set('Authorization', admin).expect(200);
-      expect(await recordsOf('role.list')).toContainEqual(expect.objectContaining({ resource: { type: 'role', id: 'acme' }, actor: expect.objectContaining({ id: 'root-alice' }) }));
+      expect(await recordsOf('roles.list')).toContainEqual(expect.objectContaining({ resource: { type: 'role', id: 'acme' }, actor: expect.objectContaining({ id: 'root-alice' }) }));
     });
   });
 });

@@ -199,6 +199,14 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
       await http().post('/v1/monitoring-rules/security-config-change/disable').set('Authorization', officer).expect(403);
     });
 
+    it('reading roles, grants and rules is recorded but raises no security-config-change alert (only changes do)', async () => {
+      const before = (await alertsOf('security-config-change')).length;
+      await http().get('/v1/roles').set('Authorization', admin).expect(200);
+      await http().get('/v1/cross-tenant-grants').set('Authorization', admin).expect(200);
+      await http().get('/v1/monitoring-rules').set('Authorization', admin).expect(200);
+      expect(await alertsOf('security-config-change')).toHaveLength(before);
+    });
+
     it('editing a rule bumps its version, raises security-config-change for the monitoring_rule.update record, and applies to later events', async () => {
       const edited = await http()
         .put('/v1/monitoring-rules/privilege-escalation-attempts')

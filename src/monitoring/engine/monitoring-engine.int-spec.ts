@@ -87,7 +87,8 @@ describe('Rules engine on its own checkpointed subscription', () => {
       let commits = 0;
       const crashing = openReadStore(`crash${crashAt}`, {
         afterDataBeforeCheckpoint: () => {
-          if (++commits === crashAt) throw new Error('injected crash between data and checkpoint');
+          // A store I/O error: the runner retries it as a crash would, never blames (parks) the events.
+          if (++commits === crashAt) throw Object.assign(new Error('injected crash between data and checkpoint'), { code: 'SQLITE_IOERR' });
         },
       });
       const first = new ProjectionRunner(new MonitoringEngineProjection(), events, crashing, { batchSize: 3 });
