@@ -10,6 +10,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { RequestLoggingMiddleware } from './logging/request-logging.middleware';
 import { PROJECTION_MODULES } from './projections/projection-modules';
 import { ProjectionsModule } from './projections/projections.module';
+import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
@@ -23,6 +24,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         EventStoreModule,
         ReadStoreModule,
+        ReadLimitsModule,
         ProjectionsModule.forRoot({ autoStart: options.startProjections }),
         ...PROJECTION_MODULES,
         AuthModule,

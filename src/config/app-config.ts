@@ -96,6 +96,42 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   JWT_AUDIENCE?: string;
+
+  /** Concurrent exports + integrity verifies per tenant; more answer 429 with Retry-After. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  READ_CONCURRENCY_PER_TENANT: number = 4;
+
+  /** Concurrent list (search) requests per tenant. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LIST_CONCURRENCY_PER_TENANT: number = 8;
+
+  /** Concurrent live tails (SSE) per tenant. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  STREAM_CONCURRENCY_PER_TENANT: number = 16;
+
+  /** Index entries one list request examines at most; a page may then hold fewer items plus a nextCursor. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  LIST_SCAN_MAX_ROWS: number = 10_000;
+}
+
+function toOptionalNumber({ value }: { value: unknown }): unknown {
+  return value === '' || value === undefined ? undefined : Number(value);
 }
 
 export type JwtKeyConfig =
@@ -113,7 +149,19 @@ export interface AppConfig {
   logLevel: LogLevel;
   jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
   projections: { mode: 'worker' | 'inline' };
+  reads: ReadLimitsConfig;
 }
+
+/** Bounds on long reads (ADR 012). */
+export interface ReadLimitsConfig {
+  concurrencyPerTenant: { bulk: number; list: number; stream: number };
+  listScanMaxRows: number;
+  /** How long a long read runs before it gives the event loop back. */
+  sliceMs: number;
+}
+
+/** A long read gives the event loop back after this long (ADR 012). */
+export const READ_SLICE_MS = 4;
 
 /** SQLite page cache of read.db for a connection that only queries (the OS page cache does the rest). */
 export const QUERY_CACHE_MIB = 32;
@@ -163,6 +211,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
     projections: { mode: parsed.PROJECTION_MODE },
+    reads: {
+      concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
+      listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
+      sliceMs: READ_SLICE_MS,
+    },
   };
 }
 
