@@ -20,9 +20,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeEvent, rng } from './lib/audit-events';
-import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+import { percentile, round, rssMb, RunningService, sleep, startService, token } from './lib/service';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const BASELINE_SECONDS = Number(process.env.BASELINE_SECONDS ?? 20);
@@ -35,6 +35,7 @@ const LOAD = {
 };
 const BATCH = 500;
 const TENANT = 'acme';
+const PROBE_WRITER = `Bearer ${token(['audit_writer'], 'svc-probe', TENANT)}`;
 const NON_MATCHING_SCAN = '/v1/audit-events?resourceType=no-such-type&limit=50';
 
 // ---------------------------------------------------------------------------------------------
@@ -249,12 +250,36 @@ function startLoadChild(url: string, seconds: number): Promise<Record<string, Lo
   );
 }
 
+type Probes = Awaited<ReturnType<typeof probe>>;
+
+async function loadedPhase(service: RunningService, label: string, baseline: Probes, loopDelay: IntervalHistogram): Promise<Record<string, unknown>> {
+  console.log(`${label}: ${LOAD.verifies} verifies, ${LOAD.exports} exports, ${LOAD.scans} non-matching scans, ${LOADED_SECONDS} s …`);
+  let peakRss = rssMb(service.pid);
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 200);
+  const load = startLoadChild(service.url, LOADED_SECONDS + 5);
+  await sleep(2_000); // the load child starts (ts-node) and its first requests are admitted
+  loopDelay.reset();
+  const loaded = await probe(service.url, LOADED_SECONDS, PROBE_WRITER);
+  const proberLoopDelayP99Ms = round(loopDelay.percentile(99) / 1e6);
+  const tallies = await load;
+  clearInterval(rssTimer);
+  const verdict = {
+    healthP99Ms: loaded.health.p99,
+    healthGoalMet: loaded.health.p99 <= 50,
+    ingestP99RatioToBaseline: round(loaded.ingest.p99 / baseline.ingest.p99, 2),
+    ingestGoalMet: loaded.ingest.p99 <= 2 * baseline.ingest.p99,
+  };
+  const result = { ...loaded, peakRssMb: round(peakRss), proberLoopDelayP99Ms, load: tallies, verdict };
+  console.log(label, JSON.stringify(result));
+  return result;
+}
+
 async function main(): Promise<void> {
   const dataDir = process.env.BENCH_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'audit-read-isolation-'));
   const logFile = path.join(os.tmpdir(), `audit-read-isolation-${process.pid}.log`);
   const port = 42000 + Math.floor(Math.random() * 1000);
   const serviceEnv = process.env.SERVICE_ENV ? (JSON.parse(process.env.SERVICE_ENV) as Record<string, string>) : {};
-  const service = await startService(dataDir, port, logFile, serviceEnv);
+  let service = await startService(dataDir, port, logFile, serviceEnv);
   const writer = `Bearer ${token(['audit_writer'], 'svc-seed', TENANT)}`;
   const reader = `Bearer ${token(['auditor'], 'bench-reader', TENANT)}`;
   const results: Record<string, unknown> = {
@@ -277,30 +302,20 @@ async function main(): Promise<void> {
 
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const baseline = await probe(service.url, BASELINE_SECONDS, writer);
+    const baseline = await probe(service.url, BASELINE_SECONDS, PROBE_WRITER);
     results.baseline = { ...baseline, rssMb: round(rssMb(service.pid)) };
     console.log('baseline', JSON.stringify(results.baseline));
 
-    console.log(`loaded: ${LOAD.verifies} verifies, ${LOAD.exports} exports, ${LOAD.scans} non-matching scans, ${LOADED_SECONDS} s …`);
-    let peakRss = rssMb(service.pid);
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 200);
-    const load = startLoadChild(service.url, LOADED_SECONDS + 5);
-    await sleep(2_000); // the load child starts (ts-node) and its first requests are admitted
-    loopDelay.reset();
-    const loaded = await probe(service.url, LOADED_SECONDS, writer);
-    const proberLoopDelayP99Ms = round(loopDelay.percentile(99) / 1e6);
-    const tallies = await load;
-    clearInterval(rssTimer);
-    results.loaded = { ...loaded, peakRssMb: round(peakRss), proberLoopDelayP99Ms, load: tallies };
-    console.log('loaded', JSON.stringify(results.loaded));
-    const verdict = {
-      healthP99Ms: loaded.health.p99,
-      healthGoalMet: loaded.health.p99 <= 50,
-      ingestP99RatioToBaseline: round(loaded.ingest.p99 / baseline.ingest.p99, 2),
-      ingestGoalMet: loaded.ingest.p99 <= 2 * baseline.ingest.p99,
-    };
-    results.verdict = verdict;
-    console.log('verdict', JSON.stringify(verdict));
+    results.loaded = await loadedPhase(service, 'loaded (default per-tenant limits)', baseline, loopDelay);
+    if (process.env.LIFTED_PHASE !== '0') {
+      // The same load with the per-tenant limits lifted: every long read is admitted, so this shows
+      // what time-slicing alone does (and the memory of 20 concurrent exports).
+      await service.stop();
+      const lifted = { ...serviceEnv, READ_CONCURRENCY_PER_TENANT: '1000', LIST_CONCURRENCY_PER_TENANT: '1000' };
+      service = await startService(dataDir, port, logFile, lifted);
+      await waitCaughtUp(service.url);
+      results.loadedLimitsLifted = { serviceEnv: lifted, ...(await loadedPhase(service, 'loaded (limits lifted)', baseline, loopDelay)) };
+    }
   } finally {
     await service.stop();
     if (!process.env.BENCH_DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -127,7 +127,7 @@ describe('List scans are bounded per request (LIST_SCAN_MAX_ROWS)', () => {
     const pages: Array<{ items: Array<{ id: string }>; nextCursor: string | null }> = [];
     let cursor: string | null = null;
     do {
-      const res = await api.http().get(`/v1/audit-events?resourceType=needle&limit=10${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', auditor);
+      const res: request.Response = await api.http().get(`/v1/audit-events?resourceType=needle&limit=10${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', auditor);
       expect(res.status).toBe(200);
       pages.push(res.body);
       cursor = res.body.nextCursor;
