@@ -27,6 +27,18 @@ describe(CooperativeScheduler.name, () => {
     expect(slice.due).toBe(false); // a new slice started at the turn
   });
 
+  it('a read that starts while others wait for a turn queues behind them at its first pause', async () => {
+    let now = 0;
+    const scheduler = new CooperativeScheduler(10, () => now);
+    const order: string[] = [];
+    const waiting = scheduler.slice();
+    now = 10;
+    const first = waiting.pause().then(() => order.push('waiting'));
+    const newcomer = scheduler.slice().pause().then(() => order.push('newcomer'));
+    await Promise.all([first, newcomer]);
+    expect(order).toEqual(['waiting', 'newcomer']);
+  });
+
   it('grants one waiting read per event-loop iteration, round-robin', async () => {
     const scheduler = new CooperativeScheduler(0);
     const order: string[] = [];

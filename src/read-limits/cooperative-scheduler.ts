@@ -20,9 +20,14 @@ export class CooperativeScheduler {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** A budget for one long read, starting now. */
+  /**
+   * A budget for one long read, starting now. While other long reads wait for a turn, a new one
+   * starts with its budget spent: it queues behind them at its first pause instead of running a
+   * whole slice from the I/O callback that started it (many requests arriving together would
+   * otherwise each run a slice in the same poll phase).
+   */
   slice(): ReadSlice {
-    return new ReadSlice(this, this.now);
+    return new ReadSlice(this, this.now, this.waiting.length > 0);
   }
 
   /** Long reads waiting for a turn. */
@@ -60,8 +65,9 @@ export class ReadSlice {
   constructor(
     private readonly scheduler: CooperativeScheduler,
     private readonly now: () => number,
+    spent: boolean,
   ) {
-    this.startedAt = now();
+    this.startedAt = spent ? Number.NEGATIVE_INFINITY : now();
   }
 
   /** True when the budget is spent: the next pause() gives the loop back. */
