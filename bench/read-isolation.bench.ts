@@ -50,12 +50,13 @@ interface LoadTally {
   rows: number;
   bytes: number;
   requests: number;
+  errors: Record<string, number>;
 }
 
 async function runLoad(url: string, seconds: number): Promise<void> {
   const auth = `Bearer ${token(['auditor'], 'load-reader', TENANT)}`;
   const deadline = Date.now() + seconds * 1000;
-  const tally = (): LoadTally => ({ started: 0, completed: 0, refused429: 0, failed: 0, rows: 0, bytes: 0, requests: 0 });
+  const tally = (): LoadTally => ({ started: 0, completed: 0, refused429: 0, failed: 0, rows: 0, bytes: 0, requests: 0, errors: {} });
   const tallies = { verify: tally(), export: tally(), scan: tally() };
   const controller = new AbortController();
   setTimeout(() => controller.abort(), seconds * 1000).unref();
@@ -81,21 +82,25 @@ async function runLoad(url: string, seconds: number): Promise<void> {
   }
 
   const loops: Array<Promise<void>> = [];
-  const loop = (body: () => Promise<void>) =>
+  const loop = (t: LoadTally, body: () => Promise<void>) =>
     loops.push(
       (async () => {
         while (Date.now() < deadline) {
           try {
             await body();
           } catch (error) {
-            if (!controller.signal.aborted) throw error;
+            if (controller.signal.aborted) return;
+            // e.g. a connect timeout while the service does not accept connections: count it, go on
+            t.failed++;
+            t.errors[String((error as Error).cause ?? error).slice(0, 80)] = (t.errors[String((error as Error).cause ?? error).slice(0, 80)] ?? 0) + 1;
+            await sleep(200);
           }
         }
       })(),
     );
 
   for (let i = 0; i < LOAD.verifies; i++) {
-    loop(async () => {
+    loop(tallies.verify, async () => {
       const res = await admitted(tallies.verify, '/v1/integrity/verify');
       if (!res) return;
       tallies.verify.started++;
@@ -105,7 +110,7 @@ async function runLoad(url: string, seconds: number): Promise<void> {
     });
   }
   for (let i = 0; i < LOAD.exports; i++) {
-    loop(async () => {
+    loop(tallies.export, async () => {
       const res = await admitted(tallies.export, '/v1/audit-events/export?format=ndjson');
       if (!res) return;
       tallies.export.started++;
@@ -117,7 +122,7 @@ async function runLoad(url: string, seconds: number): Promise<void> {
     });
   }
   for (let i = 0; i < LOAD.scans; i++) {
-    loop(async () => {
+    loop(tallies.scan, async () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
