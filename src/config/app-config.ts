@@ -128,6 +128,14 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(10_000_000)
   LIST_SCAN_MAX_ROWS: number = 10_000;
+
+  /** How long (ms) a long read runs before it gives the event loop back (ADR 012). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  READ_SLICE_MS: number = READ_SLICE_MS;
 }
 
 function toOptionalNumber({ value }: { value: unknown }): unknown {
@@ -214,7 +222,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reads: {
       concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
       listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
-      sliceMs: READ_SLICE_MS,
+      sliceMs: parsed.READ_SLICE_MS,
     },
   };
 }

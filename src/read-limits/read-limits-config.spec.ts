@@ -6,8 +6,8 @@ describe('read limits configuration', () => {
   });
 
   it('reads the limits from the environment', () => {
-    const config = loadAppConfig({ READ_CONCURRENCY_PER_TENANT: '2', LIST_CONCURRENCY_PER_TENANT: '3', STREAM_CONCURRENCY_PER_TENANT: '5', LIST_SCAN_MAX_ROWS: '500' });
-    expect(config.reads).toMatchObject({ concurrencyPerTenant: { bulk: 2, list: 3, stream: 5 }, listScanMaxRows: 500 });
+    const config = loadAppConfig({ READ_CONCURRENCY_PER_TENANT: '2', LIST_CONCURRENCY_PER_TENANT: '3', STREAM_CONCURRENCY_PER_TENANT: '5', LIST_SCAN_MAX_ROWS: '500', READ_SLICE_MS: '2' });
+    expect(config.reads).toEqual({ concurrencyPerTenant: { bulk: 2, list: 3, stream: 5 }, listScanMaxRows: 500, sliceMs: 2 });
   });
 
   it.each([
@@ -15,6 +15,7 @@ describe('read limits configuration', () => {
     [{ LIST_CONCURRENCY_PER_TENANT: 'many' }, 'LIST_CONCURRENCY_PER_TENANT'],
     [{ STREAM_CONCURRENCY_PER_TENANT: '1.5' }, 'STREAM_CONCURRENCY_PER_TENANT'],
     [{ LIST_SCAN_MAX_ROWS: '10' }, 'LIST_SCAN_MAX_ROWS'],
+    [{ READ_SLICE_MS: '0' }, 'READ_SLICE_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadAppConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadAppConfig(env)).toThrow(new RegExp(variable));
