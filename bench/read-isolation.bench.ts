@@ -17,6 +17,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -59,6 +60,7 @@ async function runLoad(url: string, seconds: number): Promise<void> {
   const tally = (): LoadTally => ({ started: 0, completed: 0, refused429: 0, failed: 0, rows: 0, bytes: 0, requests: 0, errors: {} });
   const tallies = { verify: tally(), export: tally(), scan: tally() };
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // every request of the phase listens to the one deadline signal
   setTimeout(() => controller.abort(), seconds * 1000).unref();
 
   /** One request; on 429 waits Retry-After (bounded by the deadline). Returns the response if admitted. */

@@ -169,7 +169,7 @@ export interface ReadLimitsConfig {
 }
 
 /** A long read gives the event loop back after this long (ADR 012). */
-export const READ_SLICE_MS = 4;
+export const READ_SLICE_MS = 2;
 
 /** SQLite page cache of read.db for a connection that only queries (the OS page cache does the rest). */
 export const QUERY_CACHE_MIB = 32;
