@@ -10,6 +10,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { PROJECTION_MODULES } from './projections/projection-modules';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
@@ -24,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventStoreModule,
         ReadStoreModule,
+        ReadLimitsModule,
         ProjectionsModule.forRoot({ autoStart: options.startProjections }),
         ...PROJECTION_MODULES,
         AuthModule,

@@ -106,3 +106,8 @@ export function auditIndexFor(filter: Record<string, unknown>): string {
   const isEquality = (field: string) => typeof filter[field] === 'string';
   return INDEX_PREFERENCE.find(([, fields]) => fields.every(isEquality))?.[0] ?? 'by_time';
 }
+
+/** The equality fields (besides tenantId) that precede sortKey in an index auditIndexFor returns. */
+export function auditIndexEqualityFields(index: string): string[] {
+  return INDEX_PREFERENCE.find(([name]) => name === index)?.[1] ?? [];
+}

@@ -140,6 +140,49 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(24 * 60 * 60)
   ACCESS_DENIAL_WINDOW_SECONDS: number = DEFAULT_DENIAL_WINDOW_SECONDS;
+  /** Concurrent exports + integrity verifies per tenant; more answer 429 with Retry-After. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  READ_CONCURRENCY_PER_TENANT: number = 4;
+
+  /** Concurrent list (search) requests per tenant. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LIST_CONCURRENCY_PER_TENANT: number = 8;
+
+  /** Concurrent live tails (SSE) per tenant. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  STREAM_CONCURRENCY_PER_TENANT: number = 16;
+
+  /** Index entries one list request examines at most; a page may then hold fewer items plus a nextCursor. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  LIST_SCAN_MAX_ROWS: number = 10_000;
+
+  /** How long (ms) a long read runs before it gives the event loop back (ADR 012). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  READ_SLICE_MS: number = READ_SLICE_MS;
+}
+
+function toOptionalNumber({ value }: { value: unknown }): unknown {
+  return value === '' || value === undefined ? undefined : Number(value);
 }
 
 export type JwtKeyConfig =
@@ -163,7 +206,19 @@ export interface AppConfig {
   /** Aggregation window of repeated access denials (self-audit). */
   accessDenials: { windowSeconds: number };
   projections: { mode: 'worker' | 'inline' };
+  reads: ReadLimitsConfig;
 }
+
+/** Bounds on long reads (ADR 012). */
+export interface ReadLimitsConfig {
+  concurrencyPerTenant: { bulk: number; list: number; stream: number };
+  listScanMaxRows: number;
+  /** How long a long read runs before it gives the event loop back. */
+  sliceMs: number;
+}
+
+/** A long read gives the event loop back after this long (ADR 012). */
+export const READ_SLICE_MS = 2;
 
 /** SQLite page cache of read.db for a connection that only queries (the OS page cache does the rest). */
 export const QUERY_CACHE_MIB = 32;
@@ -219,6 +274,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     httpLimits: { requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS },
     accessDenials: { windowSeconds: parsed.ACCESS_DENIAL_WINDOW_SECONDS },
     projections: { mode: parsed.PROJECTION_MODE },
+    reads: {
+      concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
+      listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
+      sliceMs: parsed.READ_SLICE_MS,
+    },
   };
 }
 

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Too large: > 1000 events, > 5 MiB, or an event > 64 KiB (problem+json)',
   422: 'Validation failed; errors[] lists field paths (problem+json)',
   500: 'The answer cannot be given completely (e.g. type audit-log-incomplete: events of the tenant could not be projected) (problem+json)',
+  429: 'Your tenant already runs as many of these reads as it may at once; retry after Retry-After seconds (problem+json)',
   503: 'A store is unavailable or not yet consistent; retry (problem+json)',
 };
 

@@ -54,6 +54,9 @@ export function assertValidQuery(collection: CollectionDefinition, filter: Filte
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
     throw new InvalidQueryError('limit must be a non-negative integer');
   }
+  if (options.skip !== undefined && (!Number.isInteger(options.skip) || options.skip < 0)) {
+    throw new InvalidQueryError('skip must be a non-negative integer');
+  }
   if (options.hint !== undefined && !collection.indexes.some((i) => i.name === options.hint)) {
     throw new InvalidQueryError(`${collection.name} declares no index named ${options.hint}`);
   }

@@ -54,6 +54,8 @@ export interface Filter {
 export interface FindOptions {
   sort?: Array<[field: string, direction: 1 | -1]>;
   limit?: number;
+  /** Leave out this many matching documents first (in sort order). */
+  skip?: number;
   /** Name of a declared index to use: for callers that know which index is selective. */
   hint?: string;
 }

@@ -96,6 +96,15 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     expect(seen).toEqual(['p5', 'p2', 'p1', 'p3']);
   });
 
+  it('skips the first matching documents in sort order, with and without a limit, and refuses a negative skip', async () => {
+    await seed();
+    const sort: Array<[string, 1 | -1]> = [['age', -1], ['id', -1]];
+    expect((await store.find('people', { tenantId: 't1' }, { sort, skip: 1, limit: 2 })).map((d) => d.id)).toEqual(['p2', 'p1']);
+    expect((await store.find('people', { tenantId: 't1' }, { sort, skip: 2 })).map((d) => d.id)).toEqual(['p1', 'p3']);
+    expect(await store.find('people', { tenantId: 't1' }, { sort, skip: 10, limit: 1 })).toEqual([]);
+    await expect(store.find('people', {}, { skip: -1 })).rejects.toBeInstanceOf(InvalidQueryError);
+  });
+
   it('refuses queries on undeclared fields', async () => {
     await seed();
     await expect(store.find('people', { name: 'x' })).rejects.toBeInstanceOf(UndeclaredFieldError);

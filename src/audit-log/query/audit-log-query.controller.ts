@@ -7,6 +7,8 @@ import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { openApiSchema } from '../../http/openapi-schema';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
+import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
+import { ReadLimited } from '../../read-limits/read-limited';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
 import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
@@ -25,6 +27,7 @@ interface StreamingResponse {
   end(chunk?: string): void;
   /** Closes the connection without the end of the body: the client sees the transfer cut. */
   destroy(): void;
+  writableNeedDrain: boolean;
   writableEnded: boolean;
   destroyed: boolean;
   on(event: 'close', listener: () => void): void;
@@ -43,7 +46,8 @@ const EVENT_ITEM_SCHEMA = openApiSchema({
 });
 
 const SSE_HEARTBEAT_MS = 15_000;
-const SSE_PAGE = 500;
+/** Sequences examined per query of the live tail, however few of them match its filter. */
+const SSE_WINDOW = 500;
 
 @ApiTags('audit events')
 @ApiBearerAuth()
@@ -55,20 +59,27 @@ export class AuditLogQueryController {
   constructor(
     private readonly queries: QueryBus,
     private readonly reader: AuditLogReader,
+    private readonly scheduler: CooperativeScheduler,
   ) {}
 
   @Get()
   @RequirePermission('audit:read', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.search', kind: 'read', resource: { type: 'audit_log' } })
-  @ApiOperation({ summary: 'Search the audit log, newest first (occurredAt desc, sequence desc), with an opaque cursor' })
+  @ReadLimited('list')
+  @ApiOperation({
+    summary: 'Search the audit log, newest first (occurredAt desc, sequence desc), with an opaque cursor',
+    description:
+      'A request examines at most LIST_SCAN_MAX_ROWS index entries: when a filter matches few of them, the page may hold fewer than `limit` items (even none) ' +
+      'together with a `nextCursor`; follow it to continue. `nextCursor: null` means there is nothing more.',
+  })
   @ApiOkResponse({
     schema: {
       type: 'object',
       required: ['items', 'nextCursor'],
-      properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'null on the last page' } },
+      properties: { items: { type: 'array', items: EVENT_ITEM_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'null when there is nothing more' } },
     },
   })
-  @ProblemResponses(400, 401, 403, 500, 503)
+  @ProblemResponses(400, 401, 403, 429, 500, 503)
   list(@Query() params: ListParams, @CurrentPrincipal() principal: Principal): Promise<AuditEventPage> {
     return this.queries.execute(new ListAuditEvents(principal, params));
   }
@@ -76,6 +87,7 @@ export class AuditLogQueryController {
   @Get('export')
   @RequirePermission('audit:export', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.export', kind: 'stream', resource: { type: 'audit_log' } })
+  @ReadLimited('bulk')
   @ApiOperation({
     summary: 'Stream every matching event (NDJSON or CSV) in constant memory; a snapshot as of the request',
     description:
@@ -88,7 +100,7 @@ export class AuditLogQueryController {
       'tenant could not be projected, the export is refused up front with problem+json 500 (type audit-log-incomplete).',
   })
   @ApiProduces('application/x-ndjson', 'text/csv')
-  @ProblemResponses(400, 401, 403, 500)
+  @ProblemResponses(400, 401, 403, 429, 500)
   async export(
     @Query() params: ExportParams,
     @CurrentPrincipal() principal: Principal,
@@ -116,6 +128,7 @@ export class AuditLogQueryController {
       if (csv) res.write(CSV_HEADER);
       for await (const page of this.reader.scan(filter)) {
         if (closed) return;
+        if (page.length === 0) continue;
         let chunk = '';
         for (const doc of page) {
           if (doc.sequence > headSequence) continue; // recorded after the export started
@@ -135,6 +148,7 @@ export class AuditLogQueryController {
   @Get('stream')
   @RequirePermission('audit:read', 'audit:read:own')
   @SelfAudited({ action: 'audit_log.stream', kind: 'stream', resource: { type: 'audit_log' } })
+  @ReadLimited('stream')
   @ApiOperation({
     summary: 'Live tail as Server-Sent Events (id = sequence); resumes after Last-Event-ID',
     description:
@@ -144,7 +158,7 @@ export class AuditLogQueryController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this sequence' })
-  @ProblemResponses(400, 401, 403, 500)
+  @ProblemResponses(400, 401, 403, 429, 500)
   async stream(
     @Query() params: StreamParams,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
@@ -166,19 +180,28 @@ export class AuditLogQueryController {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     let open = true;
-    req.on('close', () => (open = false));
+    const whenClosed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    void whenClosed.then(() => (open = false));
     res.write(`retry: 2000\n: streaming audit events after sequence ${cursor}\n\n`);
     let lastBeat = Date.now();
+    const slice = this.scheduler.slice();
     try {
       while (open) {
+        const tenantHead = await this.reader.head(principal.tenantId);
         // Checked before each read: a tail must never skip an event silently.
-        await this.reader.assertComplete(principal.tenantId);
-        const docs = await this.reader.after(filter, cursor, SSE_PAGE);
-        for (const doc of docs) {
+        await this.reader.assertComplete(principal.tenantId, tenantHead);
+        const head = tenantHead?.headSequence ?? -1;
+        const upTo = Math.min(head, cursor + SSE_WINDOW);
+        for (const doc of await this.reader.between(filter, cursor, upTo)) {
           res.write(`id: ${doc.sequence}\nevent: audit-event\ndata: ${JSON.stringify(toStoredEvent(doc))}\n\n`);
-          cursor = doc.sequence;
         }
-        if (docs.length === SSE_PAGE) continue;
+        // Every event up to upTo has been looked at, matching or not.
+        cursor = Math.max(cursor, upTo);
+        if (res.writableNeedDrain) await Promise.race([once(res as never, 'drain'), whenClosed]);
+        if (upTo < head) {
+          await slice.pause();
+          continue;
+        }
         if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
           res.write(': keep-alive\n\n');
           lastBeat = Date.now();

@@ -1,9 +1,12 @@
 import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { Principal } from '../../auth/principal';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/app-config.token';
 import { ProjectionRegistry } from '../../projections/projection-registry.service';
 import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { StoredAuditEvent } from '../audit-event';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexEqualityFields, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
 import { MAX_READABLE_DEPTH, nestedDeeperThan } from '../audit-log.projection';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
@@ -12,6 +15,14 @@ import { FieldChange, fieldDiff } from './field-diff';
 
 export const AUDIT_LOG_PROJECTION = 'audit_log';
 const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
+/**
+ * Index entries per window of a scan. A query over one window examines at most this many rows,
+ * however few of them match, so it stays short (about a millisecond) and the scan can give the
+ * event loop back between windows (ADR 012).
+ */
+const WINDOW_ROWS = 1000;
+/** Export windows are smaller: every row of a window is parsed and serialized. */
+const EXPORT_WINDOW_ROWS = 100;
 
 export interface AuditEventPage {
   items: StoredAuditEvent[];
@@ -26,20 +37,39 @@ export interface AuditEventDetail extends StoredAuditEvent {
 /** Reads of the audit-log read model; every read is scoped by the caller's tenant (and own records). */
 @Injectable()
 export class AuditLogReader {
+  private readonly listScanMaxRows: number;
+
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
     private readonly projections: ProjectionRegistry,
-  ) {}
+    private readonly scheduler: CooperativeScheduler,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.listScanMaxRows = config.reads.listScanMaxRows;
+  }
 
+  /**
+   * One page, newest first. The scan walks the filter's index in windows and stops after
+   * LIST_SCAN_MAX_ROWS index entries: a filter that matches few or none of a large log then answers
+   * a page with fewer items (possibly none) and a nextCursor from which the scan continues.
+   */
   async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
     await this.assertComplete(principal.tenantId);
     const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
     const filter = auditLogFilter(principal, params, before);
-    const docs = (await this.store.find(AUDIT_EVENTS, filter, {
-      sort: [['sortKey', -1]],
-      limit: params.limit + 1,
-      hint: auditIndexFor(filter),
-    })) as unknown as AuditEventDocument[];
+    if (matchesNothing(filter)) return { items: [], nextCursor: null };
+    const wanted = params.limit + 1;
+    const docs: AuditEventDocument[] = [];
+    let examined = 0;
+    for await (const window of this.windows(filter, Math.min(WINDOW_ROWS, this.listScanMaxRows))) {
+      docs.push(...(await this.findIn(window.filter, wanted - docs.length)));
+      examined += window.rows;
+      if (docs.length >= wanted) break;
+      if (window.lowerBound !== null && examined >= this.listScanMaxRows) {
+        assertServable(docs);
+        return { items: docs.map(toStoredEvent), nextCursor: encodeCursor(window.lowerBound) };
+      }
+    }
     const page = docs.slice(0, params.limit);
     assertServable(page);
     return {
@@ -65,27 +95,59 @@ export class AuditLogReader {
     };
   }
 
-  /** Pages through matching events newest first, in constant memory (export). */
-  async *scan(filter: Filter, pageSize = 1000): AsyncGenerator<AuditEventDocument[]> {
-    let before: string | undefined;
-    for (;;) {
-      const sortKey = { ...((filter.sortKey as object | undefined) ?? {}) } as { $gte?: string; $lt?: string };
-      if (before !== undefined) sortKey.$lt = sortKey.$lt !== undefined && sortKey.$lt < before ? sortKey.$lt : before;
-      const where = Object.keys(sortKey).length ? { ...filter, sortKey } : filter;
-      const page = (await this.store.find(AUDIT_EVENTS, where, { sort: [['sortKey', -1]], limit: pageSize, hint: auditIndexFor(where) })) as unknown as AuditEventDocument[];
-      // Taken before yielding: the consumer may turn the documents into events in place.
-      const last = page.length === pageSize ? page[page.length - 1].sortKey : null;
-      if (page.length > 0) yield page;
-      if (last === null) return;
-      before = last;
+  /**
+   * Pages through matching events newest first, in constant memory (export): one page per window of
+   * the index, possibly empty, giving the event loop back between windows when the slice is spent.
+   */
+  async *scan(filter: Filter, windowRows = EXPORT_WINDOW_ROWS): AsyncGenerator<AuditEventDocument[]> {
+    if (matchesNothing(filter)) return;
+    for await (const window of this.windows(filter, windowRows)) {
+      yield await this.findIn(window.filter);
     }
   }
 
-  /** Matching events with sequence > `after`, oldest first (live tail). */
-  async after(filter: Filter, afterSequence: number, limit: number): Promise<AuditEventDocument[]> {
-    const docs = (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence } }, { sort: [['sequence', 1]], limit })) as unknown as AuditEventDocument[];
+  /**
+   * Matching events with afterSequence < sequence ≤ upToSequence, oldest first (live tail). The
+   * sequence range bounds the rows examined, however few of them match.
+   */
+  async between(filter: Filter, afterSequence: number, upToSequence: number): Promise<AuditEventDocument[]> {
+    if (upToSequence <= afterSequence) return [];
+    const docs = (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence, $lte: upToSequence } }, {
+      sort: [['sequence', 1]],
+      hint: 'by_sequence',
+    })) as unknown as AuditEventDocument[];
     assertServable(docs);
     return docs;
+  }
+
+  private async findIn(filter: Filter, limit?: number): Promise<AuditEventDocument[]> {
+    return (await this.store.find(AUDIT_EVENTS, filter, { sort: [['sortKey', -1]], limit, hint: auditIndexFor(filter) })) as unknown as AuditEventDocument[];
+  }
+
+  /**
+   * Splits the index range a filter walks (newest first) into consecutive windows of `rows` index
+   * entries: each window's filter is the given one restricted to sortKey ≥ its lower bound, which
+   * is found by skipping `rows` − 1 entries of the index alone (the index holds the tenant, the
+   * equality fields it is chosen for and the sortKey, so no document is read to find it). The last
+   * window has lowerBound null. Between windows the scan waits for its turn when its slice is spent.
+   */
+  private async *windows(filter: Filter, rows: number): AsyncGenerator<{ filter: Filter; lowerBound: string | null; rows: number }> {
+    const range = { ...((filter.sortKey as { $gte?: string; $lt?: string } | undefined) ?? {}) };
+    const hint = auditIndexFor(filter);
+    const indexOnly: Filter = { tenantId: filter.tenantId };
+    for (const field of auditIndexEqualityFields(hint)) indexOnly[field] = filter[field];
+    const slice = this.scheduler.slice();
+    for (;;) {
+      await slice.pause();
+      const sortKey = Object.keys(range).length ? { ...range } : undefined;
+      const [bound] = (await this.store.find(AUDIT_EVENTS, { ...indexOnly, sortKey }, { sort: [['sortKey', -1]], skip: rows - 1, limit: 1, hint })) as unknown as AuditEventDocument[];
+      if (!bound) {
+        yield { filter: sortKey ? { ...filter, sortKey } : filter, lowerBound: null, rows };
+        return;
+      }
+      yield { filter: { ...filter, sortKey: { ...range, $gte: bound.sortKey } }, lowerBound: bound.sortKey, rows };
+      range.$lt = bound.sortKey;
+    }
   }
 
   async head(tenantId: string): Promise<AuditTenantDocument | null> {
@@ -129,4 +191,9 @@ function assertServable(docs: AuditEventDocument[]): void {
   if (unservable.length > 0) {
     throw new AuditLogIncompleteException(unservable.map((doc) => ({ sequence: doc.sequence, eventId: doc.eventId, error: `nested deeper than ${MAX_READABLE_DEPTH} levels` })));
   }
+}
+
+/** A condition no document can meet (e.g. an own-records reader asking for another actor). */
+function matchesNothing(filter: Filter): boolean {
+  return Object.values(filter).some((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as { $in?: unknown }).$in) && (value as { $in: unknown[] }).$in.length === 0);
 }

@@ -4,6 +4,7 @@ import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_TENANTS, AuditTenantDocument } from '../../audit-log/audit-log.read-model';
 import { auditStreamOf } from '../../event-store/stream-names';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
+import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { chainHash, GENESIS_HASH } from '../hash-chain';
 
 export interface ChainVerification {
@@ -21,18 +22,21 @@ export interface ChainVerification {
   missingTo?: number;
 }
 
-const PAGE = 1000;
+/** Events per read: small enough that reading and parsing one page stays well within a time slice. */
+const PAGE = 100;
 
 /**
  * Re-reads a tenant's audit stream from the event store (the source of truth, not the read model)
  * and recomputes every link: sequence = stream revision, tenant, type, prevHash = previous hash,
- * hash = SHA-256(prevHash ‖ JCS(event without hash)).
+ * hash = SHA-256(prevHash ‖ JCS(event without hash)). Hashing is synchronous CPU work: the
+ * verification gives the event loop back between events whenever its time slice is spent (ADR 012).
  */
 @Injectable()
 export class ChainVerifier {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly scheduler: CooperativeScheduler,
   ) {}
 
   async verify(tenantId: string, fromSequence = 0, toSequence?: number): Promise<ChainVerification> {
@@ -54,8 +58,10 @@ export class ChainVerifier {
       const [previous] = await this.events.readStream(stream, { fromRevision: fromSequence - 1, maxCount: 1 });
       prevHash = (previous?.data as unknown as StoredAuditEvent | undefined)?.hash ?? '';
     }
+    const slice = this.scheduler.slice();
     let next = fromSequence;
     while (next <= to) {
+      await slice.pause();
       const page = await this.events.readStream(stream, { fromRevision: next, maxCount: Math.min(PAGE, to - next + 1) });
       if (page.length === 0) {
         return { ...result, valid: false, firstInvalidSequence: next, reason: 'events missing from the end of the stream', missingFrom: next, missingTo: to };
@@ -81,6 +87,7 @@ export class ChainVerifier {
         prevHash = event.hash;
         result.checked += 1;
         next += 1;
+        if (slice.due) await slice.pause();
       }
     }
     return { ...result, valid: true };

@@ -6,6 +6,7 @@ import { RequirePermission } from '../../auth/access.decorators';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
+import { ReadLimited } from '../../read-limits/read-limited';
 import { SelfAudited } from '../../self-audit/self-audit.decorators';
 import { ChainVerification, ChainVerifier } from './chain-verifier';
 
@@ -34,6 +35,7 @@ export class VerifyChainController {
   @Get('verify')
   @RequirePermission('audit:verify')
   @SelfAudited({ action: 'audit_log.verify', kind: 'read', resource: { type: 'audit_log' } })
+  @ReadLimited('bulk')
   @ApiOperation({ summary: "Recompute the tenant's hash chain from the event store and name the first bad sequence" })
   @ApiOkResponse({
     schema: {
@@ -52,7 +54,7 @@ export class VerifyChainController {
       },
     },
   })
-  @ProblemResponses(400, 401, 403)
+  @ProblemResponses(400, 401, 403, 429)
   verify(@Query() params: VerifyParams, @CurrentPrincipal() principal: Principal): Promise<ChainVerification> {
     if (params.toSequence !== undefined && params.fromSequence !== undefined && params.toSequence < params.fromSequence) {
       throw new BadRequestException('toSequence must not be less than fromSequence');

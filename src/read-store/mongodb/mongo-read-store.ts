@@ -158,6 +158,7 @@ export class MongoReadStore implements ReadStore {
     const where = translateFilter(definition, filter, options);
     if (options.limit === 0) return []; // MongoDB reads limit 0 as "no limit"
     let query = model.find(where).sort(translateSort(options));
+    if (options.skip) query = query.skip(options.skip);
     if (options.limit !== undefined) query = query.limit(options.limit);
     if (options.hint !== undefined) query = query.hint(options.hint);
     const rows = await query.lean<StoredShape[]>();

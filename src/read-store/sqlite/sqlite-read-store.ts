@@ -166,7 +166,7 @@ export class SqliteReadStore implements ReadStore {
   async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<ReadModelDocument[]> {
     const { definition } = this.statementsOf(collection);
     const where = translateFilter(definition, filter, options);
-    const limit = options.limit !== undefined ? ` LIMIT ${options.limit}` : '';
+    const limit = options.limit !== undefined || options.skip ? ` LIMIT ${options.limit ?? -1}${options.skip ? ` OFFSET ${options.skip}` : ''}` : '';
     const indexedBy = options.hint ? ` INDEXED BY "ix_${collection}_${options.hint}"` : '';
     const sql = `SELECT doc FROM ${tableOf(collection)}${indexedBy} WHERE ${where.sql}${translateSort(options)}${limit}`;
     return (this.statement(sql).all(...where.params) as Array<{ doc: string }>).map((row) => JSON.parse(row.doc));

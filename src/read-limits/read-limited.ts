@@ -1,0 +1,95 @@
+import {
+  applyDecorators,
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { finalize, Observable } from 'rxjs';
+import { Principal } from '../auth/principal';
+import { ReadPool, RETRY_AFTER_SECONDS, TenantReadLimiter } from './tenant-read-limiter';
+
+const READ_POOL = 'read-limits:pool';
+const READ_SLOT = Symbol('read-limits:slot');
+
+interface Slot {
+  release(): void;
+  handlerStarted: boolean;
+}
+
+interface LimitedRequest {
+  user?: Principal;
+  [READ_SLOT]?: Slot;
+}
+
+interface LimitedResponse {
+  setHeader(name: string, value: string): void;
+  once(event: 'close', listener: () => void): void;
+}
+
+/**
+ * Admits the request only if the caller's tenant has a free slot in the pool; otherwise 429
+ * problem+json with Retry-After. The guard runs after authentication (a global guard) and before
+ * self-audit, so a refusal reads and records nothing. The slot is held until the handler has
+ * finished (an export or live tail returns when its client is gone), or until the response closes
+ * if the request failed before reaching the handler.
+ */
+@Injectable()
+export class ReadLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: TenantReadLimiter,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const pool = this.reflector.get<ReadPool | undefined>(READ_POOL, context.getHandler());
+    if (!pool) return true;
+    const request = context.switchToHttp().getRequest<LimitedRequest>();
+    const response = context.switchToHttp().getResponse<LimitedResponse>();
+    const tenantId = request.user!.tenantId;
+    const release = this.limiter.tryAcquire(tenantId, pool);
+    if (!release) {
+      const retryAfter = RETRY_AFTER_SECONDS[pool];
+      response.setHeader('Retry-After', String(retryAfter));
+      throw new HttpException(
+        {
+          type: 'https://problems.audit-trail.dev/too-many-concurrent-reads',
+          title: 'Too Many Requests',
+          detail: `Your tenant already runs ${this.limiter.limitOf(pool)} concurrent ${POOL_NAMES[pool]}; retry after ${retryAfter} s.`,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    const slot: Slot = { release, handlerStarted: false };
+    request[READ_SLOT] = slot;
+    response.once('close', () => {
+      if (!slot.handlerStarted) slot.release();
+    });
+    return true;
+  }
+}
+
+/** Releases the slot when the handler has finished, successfully or not. */
+@Injectable()
+export class ReadSlotInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const slot = context.switchToHttp().getRequest<LimitedRequest>()[READ_SLOT];
+    if (!slot) return next.handle();
+    slot.handlerStarted = true;
+    return next.handle().pipe(finalize(() => slot.release()));
+  }
+}
+
+const POOL_NAMES: Record<ReadPool, string> = { bulk: 'exports and verifies', list: 'searches', stream: 'live tails' };
+
+/** Limits the route per tenant by the pool's concurrency (config: *_CONCURRENCY_PER_TENANT). */
+export function ReadLimited(pool: ReadPool): MethodDecorator {
+  return applyDecorators(SetMetadata(READ_POOL, pool), UseGuards(ReadLimitGuard), UseInterceptors(ReadSlotInterceptor));
+}

@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { CooperativeScheduler } from './cooperative-scheduler';
+import { ReadLimitGuard, ReadSlotInterceptor } from './read-limited';
+import { TenantReadLimiter } from './tenant-read-limiter';
+
+/** Per-tenant concurrency limits and event-loop time-slicing for long reads (ADR 012). */
+@Global()
+@Module({
+  providers: [
+    { provide: TenantReadLimiter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TenantReadLimiter(config.reads.concurrencyPerTenant) },
+    { provide: CooperativeScheduler, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CooperativeScheduler(config.reads.sliceMs) },
+    ReadLimitGuard,
+    ReadSlotInterceptor,
+  ],
+  exports: [TenantReadLimiter, CooperativeScheduler, ReadLimitGuard, ReadSlotInterceptor],
+})
+export class ReadLimitsModule {}
