@@ -107,6 +107,7 @@ export interface LeaseOptions {
   clock?: () => number;
 }
 
+/** Long enough for one large batch on a slow server; an owner that dies is replaced after at most this. */
 export const DEFAULT_LEASE_MS = 10_000;
 
 export interface ReadStore {
