@@ -41,8 +41,14 @@ interface CheckpointDoc {
 
 type StoredShape = { _id: string; _pos: string; _deleted?: true } & Record<string, unknown>;
 
-/** Reads never see tombstones (deleted documents kept so that a stale put cannot resurrect them). */
-const LIVE = { _deleted: { $exists: false } };
+/**
+ * Reads never see tombstones (deleted documents kept so that a stale put cannot resurrect them). A
+ * top-level condition beside the translated ones, not an `$and` around them, so that FerretDB can
+ * still push the others down to its backend. `_deleted` is reserved (never a document field).
+ */
+function live(where: Record<string, unknown>): Record<string, unknown> {
+  return { ...where, _deleted: { $exists: false } };
+}
 
 export interface MongoReadStoreOptions extends LeaseOptions {
   uri: string;
@@ -216,8 +222,8 @@ export class MongoReadStore implements ReadStore {
   }
 
   async getWithPosition(collection: string, id: string): Promise<StoredDocument | null> {
-    const stored = await this.modelOf(collection).model.findOne({ _id: id, ...LIVE }).lean<StoredShape>();
-    return stored ? { doc: fromStored(stored), position: stored._pos } : null;
+    const stored = await this.modelOf(collection).model.findById(id).lean<StoredShape>();
+    return stored && !stored._deleted ? { doc: fromStored(stored), position: stored._pos } : null;
   }
 
   async findById(collection: string, id: string): Promise<ReadModelDocument | null> {
@@ -228,7 +234,7 @@ export class MongoReadStore implements ReadStore {
     const { definition, model } = this.modelOf(collection);
     const where = translateFilter(definition, filter, options);
     if (options.limit === 0) return []; // MongoDB reads limit 0 as "no limit"
-    let query = model.find({ $and: [where, LIVE] }).sort(translateSort(options));
+    let query = model.find(live(where)).sort(translateSort(options));
     if (options.limit !== undefined) query = query.limit(options.limit);
     if (options.hint !== undefined) query = query.hint(options.hint);
     const rows = await query.lean<StoredShape[]>();
@@ -237,7 +243,7 @@ export class MongoReadStore implements ReadStore {
 
   async count(collection: string, filter: Filter): Promise<number> {
     const { definition, model } = this.modelOf(collection);
-    return model.countDocuments({ $and: [translateFilter(definition, filter), LIVE] });
+    return model.countDocuments(live(translateFilter(definition, filter)));
   }
 
   async ping(): Promise<void> {
