@@ -281,9 +281,10 @@ export class ProjectionRunner implements ProjectionRunnerView {
           resolve();
         };
       });
-      const checkpoint = await this.store.getCheckpoint(this.name).catch(() => undefined);
-      if (checkpoint === undefined) continue;
-      if (!checkpoint || !checkpoint.lease || checkpoint.lease.owner === this.store.owner) return;
+      const checkpoint = await this.store.getCheckpoint(this.name).catch(() => null);
+      // No checkpoint: the owner (a rebuild) is between its reset and its prepare; wait on.
+      if (!checkpoint) continue;
+      if (!checkpoint.lease || checkpoint.lease.owner === this.store.owner) return;
       leaseUntil = checkpoint.lease.until.getTime();
       if (checkpoint.position !== null) {
         this.position = checkpoint.position;

@@ -190,8 +190,10 @@ export class MongoReadStore implements ReadStore {
       { $set: { leaseOwner: this.owner, leaseUntil: new Date(this.clock() + this.leaseMs) } },
     );
     if (taken.matchedCount !== 1) {
+      // Another owner's live lease first: it also covers a reset in progress (no checkpoint yet).
       const row = await this.checkpoints.findById(projection).lean();
-      if (row && row.version !== undefined && (row.position ?? null) === expected) throw await this.leaseHeld(projection);
+      const lease = row ? leaseOf(row) : null;
+      if (lease && lease.owner !== this.owner && lease.until.getTime() > this.clock()) throw new LeaseHeldError(projection, lease.owner, lease.until);
       throw new CheckpointConflictError(projection, expected);
     }
     await this.faults.afterCheckBeforeData?.(projection);

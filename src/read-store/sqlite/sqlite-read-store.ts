@@ -163,9 +163,9 @@ export class SqliteReadStore implements ReadStore {
     await this.faults.afterCheckBeforeData?.(projection);
     this.db
       .transaction(() => {
+        this.takeLease(projection, false); // rolled back with the rest if the checkpoint moved
         const row = this.checkpointRow(projection);
         if (!row || row.position !== expected) throw new CheckpointConflictError(projection, expected);
-        this.takeLease(projection, false);
         for (const write of writes) {
           const statements = this.statementsOf(write.collection);
           if (write.kind === 'put') {
