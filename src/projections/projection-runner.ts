@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventStore, Position, RecordedEvent } from '../event-store/event-store.port';
-import { CheckpointConflictError } from '../read-store/read-store.errors';
-import { ProjectionDefinition, ReadStore } from '../read-store/read-store.port';
+import { CheckpointConflictError, LeaseHeldError } from '../read-store/read-store.errors';
+import { DEFAULT_LEASE_MS, ProjectionDefinition, ReadStore } from '../read-store/read-store.port';
 import { CommitSignal } from './commit-signal';
 import { inBatches } from './in-batches';
 import { Projection } from './projection';
@@ -11,7 +11,8 @@ import { ProjectionRunnerView } from './projection-runner-view';
 export interface ProjectionStatus {
   name: string;
   version: number;
-  state: 'stopped' | 'catching-up' | 'live' | 'failing';
+  /** 'standby': another instance owns the projection (ADR 018); this one follows its checkpoint. */
+  state: 'stopped' | 'catching-up' | 'live' | 'standby' | 'failing';
   /** Position of the last applied event (the stored checkpoint). */
   checkpoint: Position | null;
   /** Age of the oldest event received but not yet applied; 0 when idle. */
@@ -43,6 +44,10 @@ export interface ProjectionRunnerOptions {
   /** First retry delay after a failure; doubles up to 30 s. */
   retryDelayMs?: number;
   clock?: () => number;
+  /** While live and idle, the lease is renewed this often (default a third of the default lease). */
+  leaseRenewMs?: number;
+  /** In standby, the owner's checkpoint is read this often (read-your-writes on this instance). */
+  followPollMs?: number;
 }
 
 /**
@@ -61,6 +66,10 @@ export class ProjectionRunner implements ProjectionRunnerView {
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
   private readonly clock: () => number;
+  private readonly leaseRenewMs: number;
+  private readonly followPollMs: number;
+  private renewing: Promise<void> = Promise.resolve();
+  private leaseLost: Error | null = null;
   private position: Position | null = null;
   private state: ProjectionStatus['state'] = 'stopped';
   private applyingSince: number | null = null;
@@ -86,6 +95,8 @@ export class ProjectionRunner implements ProjectionRunnerView {
     this.batchSize = options.batchSize ?? 10_000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.clock = options.clock ?? Date.now;
+    this.leaseRenewMs = options.leaseRenewMs ?? DEFAULT_LEASE_MS / 3;
+    this.followPollMs = options.followPollMs ?? 200;
     this.parking = parkingDefinitionOf(projection.definition.name);
   }
 
@@ -127,6 +138,8 @@ export class ProjectionRunner implements ProjectionRunnerView {
     await this.loop;
     this.loop = null;
     this.state = 'stopped';
+    // Hands the projection over at once instead of when the lease expires.
+    await this.store.releaseLease(this.name).catch(() => undefined);
   }
 
   /** Applies everything up to the current head and returns (CLI rebuilds, tests). */
@@ -194,16 +207,33 @@ export class ProjectionRunner implements ProjectionRunnerView {
         delay = this.retryDelayMs;
         const subscription = this.events.subscribeToAll({ after: this.position, filter: { streamPrefixes: this.projection.streamPrefixes } });
         this.subscription = subscription;
-        for await (const batch of inBatches(subscription, this.batchSize)) {
-          await this.applyBatch(batch);
-          if (this.stopping) break;
+        this.leaseLost = null;
+        const renewal = setInterval(() => this.renewWhileIdle(subscription), this.leaseRenewMs);
+        try {
+          for await (const batch of inBatches(subscription, this.batchSize)) {
+            await this.applyBatch(batch);
+            if (this.stopping) break;
+          }
+        } finally {
+          clearInterval(renewal);
+          await this.renewing;
         }
+        if (this.leaseLost && !this.stopping) throw this.leaseLost;
       } catch (error) {
         if (this.stopping) break;
+        if (error instanceof LeaseHeldError) {
+          this.state = 'standby';
+          this.lastError = null;
+          this.logger.log({ msg: 'another instance owns this projection; following its checkpoint', owner: error.owner, until: error.until.toISOString() });
+          await this.follow(error.until);
+          await this.loadParked().catch(() => undefined);
+          continue;
+        }
         if (error instanceof CheckpointConflictError) {
           // Another runner or a rebuild moved the checkpoint: resume from what is stored.
           this.position = (await this.store.getCheckpoint(this.name).catch(() => null))?.position ?? null;
           await this.loadParked().catch(() => undefined); // a rebuild also replaced the parked events
+          if (this.position !== null) this.notifyCommitted(this.position); // another runner applied them
           this.logger.warn({ msg: 'checkpoint moved underneath this runner; resuming from the stored one', checkpoint: this.position });
           continue;
         }
@@ -226,8 +256,46 @@ export class ProjectionRunner implements ProjectionRunnerView {
     }
   }
 
+  /** Keeps the lease while no events arrive; losing it ends the live subscription (then standby). */
+  private renewWhileIdle(subscription: { close(): Promise<void> }): void {
+    if (this.applyingSince !== null || this.stopping) return;
+    this.renewing = this.store.commit(this.name, this.position, this.position as Position, []).catch(async (error: unknown) => {
+      if (error instanceof LeaseHeldError || error instanceof CheckpointConflictError) {
+        this.leaseLost = error;
+        await subscription.close().catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * Standby: reads the owner's checkpoint (so that waiters here see its commits) until the lease may
+   * have expired or was released; then the caller tries to take it. Waits, never spins.
+   */
+  private async follow(until: Date): Promise<void> {
+    let leaseUntil = until.getTime();
+    while (!this.stopping && this.clock() < leaseUntil) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, Math.min(this.followPollMs, leaseUntil - this.clock())));
+        this.wakeRetry = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      const checkpoint = await this.store.getCheckpoint(this.name).catch(() => null);
+      // No checkpoint: the owner (a rebuild) is between its reset and its prepare; wait on.
+      if (!checkpoint) continue;
+      if (!checkpoint.lease || checkpoint.lease.owner === this.store.owner) return;
+      leaseUntil = checkpoint.lease.until.getTime();
+      if (checkpoint.position !== null) {
+        this.position = checkpoint.position;
+        this.notifyCommitted(checkpoint.position);
+      }
+    }
+  }
+
   private async applyBatch(events: RecordedEvent[]): Promise<void> {
     this.applyingSince = events[0].recordedAt.getTime();
+    await this.renewing;
     try {
       await this.commitEvents(events);
     } catch (error) {
@@ -323,6 +391,10 @@ export class ProjectionRunner implements ProjectionRunnerView {
         this.logger.error({ msg: 'event parked: it cannot be applied; later events go on (rebuild to retry)', ...record });
       }
     }
+    this.notifyCommitted(last);
+  }
+
+  private notifyCommitted(last: Position): void {
     for (const waiter of this.waiters) if (waiter.position <= last) waiter.resolve();
     this.committed.notify();
   }

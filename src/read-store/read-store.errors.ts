@@ -35,3 +35,18 @@ export class InvalidQueryError extends Error {
     this.name = 'InvalidQueryError';
   }
 }
+
+/**
+ * Another owner (service instance, rebuild CLI) holds the projection's lease (ADR 018): this runner
+ * must not write. It may try again once the lease may have expired (`until`).
+ */
+export class LeaseHeldError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly owner: string,
+    readonly until: Date,
+  ) {
+    super(`Projection ${projection} is owned by ${owner} until ${until.toISOString()}`);
+    this.name = 'LeaseHeldError';
+  }
+}

@@ -89,7 +89,28 @@ export interface CheckpointInfo {
   version: number;
   position: Position | null;
   updatedAt: Date | null;
+  /** The projection's owner (ADR 018), if a lease was ever taken and not released. */
+  lease: ProjectionLease | null;
 }
+
+/** One owner per projection: only the lease holder writes its data and moves its checkpoint. */
+export interface ProjectionLease {
+  owner: string;
+  until: Date;
+}
+
+/** Lease settings shared by both adapters. */
+export interface LeaseOptions {
+  /** This store instance's owner id (default: host, pid and a random suffix). */
+  owner?: string;
+  /** How long a lease lives without renewal (default {@link DEFAULT_LEASE_MS}). */
+  leaseMs?: number;
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: () => number;
+}
+
+/** Long enough for one large batch on a slow server; an owner that dies is replaced after at most this. */
+export const DEFAULT_LEASE_MS = 10_000;
 
 export interface ReadStore {
   /**
@@ -106,12 +127,25 @@ export interface ReadStore {
   /** Drops the projection's data and checkpoint; it will be rebuilt from the start of the log. */
   resetProjection(definition: ProjectionDefinition): Promise<void>;
   getCheckpoint(projection: string): Promise<CheckpointInfo | null>;
+  /** This store instance's lease owner id. */
+  readonly owner: string;
   /**
    * Applies `writes` (position-guarded) and moves the checkpoint from `expected` to `position`.
-   * Throws CheckpointConflictError if the stored checkpoint is not `expected` (another runner or a
-   * reset moved it); the caller then resumes from the stored checkpoint.
+   * Before any write it takes or renews the projection's lease for {@link owner}, atomically with the
+   * checkpoint check. Throws LeaseHeldError if another owner holds a live lease, and
+   * CheckpointConflictError if the stored checkpoint is not `expected` (another runner or a reset
+   * moved it); the caller then resumes from the stored checkpoint. A commit of no writes from a
+   * position to itself only renews the lease.
    */
   commit(projection: string, expected: Position | null, position: Position, writes: WriteOperation[]): Promise<void>;
+  /**
+   * Takes the projection's lease for {@link owner} (creating its checkpoint entry if missing) unless
+   * another owner holds a live one (then LeaseHeldError); `force` takes it regardless. The lease
+   * survives resetProjection and prepareProjection, so a rebuild keeps it.
+   */
+  acquireLease(projection: string, options?: { force?: boolean }): Promise<ProjectionLease>;
+  /** Gives the lease up if {@link owner} holds it, so that another runner takes over at once. */
+  releaseLease(projection: string): Promise<void>;
   getWithPosition(collection: string, id: string): Promise<StoredDocument | null>;
   findById(collection: string, id: string): Promise<ReadModelDocument | null>;
   find(collection: string, filter: Filter, options?: FindOptions): Promise<ReadModelDocument[]>;
@@ -122,5 +156,7 @@ export interface ReadStore {
 
 /** Test seam: lets the contract suite inject a crash between the data and the checkpoint write. */
 export interface ReadStoreFaults {
+  /** Mongo: after the checkpoint check and lease, before the data; SQLite: before its transaction. */
+  afterCheckBeforeData?(projection: string): void | Promise<void>;
   afterDataBeforeCheckpoint?(projection: string): void;
 }

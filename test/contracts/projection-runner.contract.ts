@@ -1,7 +1,8 @@
 import { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
 import { Projection } from '../../src/projections/projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
-import { ReadStore, ReadStoreFaults } from '../../src/read-store/read-store.port';
+import { LeaseHeldError } from '../../src/read-store/read-store.errors';
+import { LeaseOptions, ReadStore, ReadStoreFaults } from '../../src/read-store/read-store.port';
 import { runToken } from '../support/distributed-stores';
 import { newEvents } from '../support/new-event.factory';
 import { StreamStatsProjection } from '../support/test-projection';
@@ -9,7 +10,7 @@ import { StreamStatsProjection } from '../support/test-projection';
 export interface ProjectionHarness {
   events(): Promise<EventStore>;
   /** A read store over the same storage each call (a restart opens a new one). */
-  readStore(faults?: ReadStoreFaults): Promise<ReadStore>;
+  readStore(options?: LeaseOptions & { faults?: ReadStoreFaults }): Promise<ReadStore>;
   cleanup(): Promise<void>;
 }
 
@@ -32,8 +33,9 @@ export function projectionRunnerContract(makeHarness: () => ProjectionHarness): 
     await harness.cleanup();
   });
 
-  async function openReadStore(faults?: ReadStoreFaults): Promise<ReadStore> {
-    const store = await harness.readStore(faults);
+  /** Stores of one instance (the same lease owner) unless `options.owner` says otherwise. */
+  async function openReadStore(faults?: ReadStoreFaults, options: LeaseOptions = {}): Promise<ReadStore> {
+    const store = await harness.readStore({ owner: `instance-${prefix}`, ...options, faults });
     opened.push(store);
     return store;
   }
@@ -205,10 +207,15 @@ export function projectionRunnerContract(makeHarness: () => ProjectionHarness): 
     await live.catchUp();
     expect(live.status().parkedCount).toBe(1);
 
-    const rebuild = new ProjectionRunner(projection, events, await openReadStore());
+    // Another owner (the rebuild CLI): takes the lease, rebuilds, gives the lease back.
+    const rebuildStore = await openReadStore(undefined, { owner: 'rebuild-cli' });
+    const rebuild = new ProjectionRunner(projection, events, rebuildStore);
+    await rebuildStore.releaseLease('never-held'); // a no-op
+    await rebuildStore.acquireLease('stream_stats', { force: true });
     await rebuild.prepare();
     await rebuild.reset();
     await rebuild.catchUp();
+    await rebuildStore.releaseLease('stream_stats');
 
     live.start();
     try {
@@ -253,5 +260,63 @@ export function projectionRunnerContract(makeHarness: () => ProjectionHarness): 
     } finally {
       await runner.stop();
     }
+  });
+
+  describe('two instances (one owner per projection, ADR 018)', () => {
+    it('the second instance stands by, follows the owner\'s checkpoint for read-your-writes, and takes over when the owner stops', async () => {
+      await appendMany(3, 3);
+      const projection = new StreamStatsProjection(prefix);
+      const fast = { leaseRenewMs: 50, followPollMs: 20 };
+      const firstStore = await openReadStore(undefined, { owner: 'first', leaseMs: 60_000 });
+      const secondStore = await openReadStore(undefined, { owner: 'second', leaseMs: 60_000 });
+      const first = new ProjectionRunner(projection, events, firstStore, fast);
+      const second = new ProjectionRunner(projection, events, secondStore, fast);
+      await first.prepare();
+      await first.catchUp();
+      await second.prepare();
+      let commitsBySecond = 0;
+      const commit = secondStore.commit.bind(secondStore);
+      secondStore.commit = async (...args) => {
+        commitsBySecond += 1;
+        return commit(...args);
+      };
+      const eventually = async (condition: () => boolean) => {
+        for (let waited = 0; !condition() && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+        return condition();
+      };
+      first.start();
+      second.start();
+      try {
+        expect(await eventually(() => second.status().state === 'standby')).toBe(true);
+        const appended = await events.append(`${prefix}0`, newEvents(2), 2);
+        expect(await second.waitFor(appended.position, 10_000)).toBe(true);
+        expect(second.status().state).toBe('standby');
+        expect(first.status().state).toBe('live');
+        // Standby waits for the lease to expire (60 s) instead of retrying: at most one refused attempt by the live loop and one by the idle renewal.
+        expect(commitsBySecond).toBeLessThanOrEqual(2);
+
+        await first.stop(); // releases the lease: the standby takes over at once, not after 60 s
+        const next = await events.append(`${prefix}1`, newEvents(1), 2);
+        expect(await second.waitFor(next.position, 10_000)).toBe(true);
+        expect(await eventually(() => second.status().state === 'live')).toBe(true);
+        expect((await secondStore.getCheckpoint('stream_stats'))?.lease?.owner).toBe('second');
+        expect((await secondStore.findById(projection.streamsCollection, `${prefix}0`))?.count).toBe(5);
+        expect((await secondStore.findById(projection.streamsCollection, `${prefix}1`))?.count).toBe(4);
+      } finally {
+        await Promise.all([first.stop(), second.stop()]);
+      }
+    });
+
+    it('a runner that does not hold the lease refuses to apply in catch-up (LeaseHeldError), writing nothing', async () => {
+      await appendMany(1, 2);
+      const projection = new StreamStatsProjection(prefix);
+      const owner = await openReadStore(undefined, { owner: 'owner' });
+      const other = await openReadStore(undefined, { owner: 'other' });
+      const runner = new ProjectionRunner(projection, events, other);
+      await runner.prepare();
+      await owner.acquireLease('stream_stats');
+      await expect(runner.catchUp()).rejects.toBeInstanceOf(LeaseHeldError);
+      expect(await other.count(projection.eventsCollection, {})).toBe(0);
+    });
   });
 }

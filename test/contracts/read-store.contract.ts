@@ -1,8 +1,11 @@
-import { CheckpointConflictError, DefinitionChangedError, InvalidQueryError, UndeclaredFieldError } from '../../src/read-store/read-store.errors';
-import { ProjectionDefinition, ReadStore } from '../../src/read-store/read-store.port';
+import { CheckpointConflictError, DefinitionChangedError, InvalidQueryError, LeaseHeldError, UndeclaredFieldError } from '../../src/read-store/read-store.errors';
+import { LeaseOptions, ProjectionDefinition, ReadStore, ReadStoreFaults } from '../../src/read-store/read-store.port';
+
+export type ReadStoreOpenOptions = LeaseOptions & { faults?: ReadStoreFaults };
 
 export interface ReadStoreHarness {
-  open(): Promise<ReadStore>;
+  /** Every store opened by one harness shares the same data (file or database). */
+  open(options?: ReadStoreOpenOptions): Promise<ReadStore>;
   cleanup(): Promise<void>;
 }
 
@@ -194,5 +197,121 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     expect(await store.getCheckpoint('people')).toBeNull();
     expect(await store.prepareProjection(people())).toEqual({ position: null, rebuilt: false });
     expect(await store.count('people', {})).toBe(0);
+  });
+
+  describe('one owner per projection (lease, ADR 018)', () => {
+    let now: number;
+    const clock = () => now;
+    const others: ReadStore[] = [];
+    const openAs = async (owner: string, faults?: ReadStoreFaults) => {
+      const opened = await harness.open({ owner, leaseMs: 1_000, clock, faults });
+      others.push(opened);
+      return opened;
+    };
+    const rolesDefinition: ProjectionDefinition = {
+      name: 'roles',
+      version: 1,
+      collections: [{ name: 'roles', fields: { tenantId: 'string', name: 'string' }, indexes: [{ name: 'tenant_name', keys: [['tenantId', 1], ['name', 1]], unique: true }] }],
+    };
+    const role = (id: string, name: string, position: number) =>
+      ({ kind: 'put', collection: 'roles', position: pos(position), doc: { id, tenantId: 't1', name, permissions: ['audit:read'] } }) as const;
+
+    beforeEach(() => {
+      now = 1_000_000;
+    });
+    afterEach(async () => {
+      await Promise.all(others.splice(0).map((s) => s.close()));
+    });
+
+    it('refuses a commit by a second owner while the first owner\'s lease is live, and lets it take over once the lease expired', async () => {
+      const first = await openAs('first');
+      const second = await openAs('second');
+      await first.prepareProjection(people());
+      await second.attachProjection(people());
+      await first.commit('people', null, pos(1), [{ kind: 'put', collection: 'people', position: pos(1), doc: { id: 'a', tenantId: 't1' } }]);
+      now += 999;
+      const refused = second.commit('people', pos(1), pos(2), [{ kind: 'put', collection: 'people', position: pos(2), doc: { id: 'b', tenantId: 't1' } }]);
+      await expect(refused).rejects.toBeInstanceOf(LeaseHeldError);
+      await expect(refused).rejects.toMatchObject({ owner: 'first', until: new Date(1_000_000 + 1_000) });
+      expect(await second.findById('people', 'b')).toBeNull();
+      expect(await second.getCheckpoint('people')).toMatchObject({ position: pos(1), lease: { owner: 'first' } });
+
+      now += 1;
+      await second.commit('people', pos(1), pos(2), [{ kind: 'put', collection: 'people', position: pos(2), doc: { id: 'b', tenantId: 't1' } }]);
+      expect(await first.getCheckpoint('people')).toMatchObject({ position: pos(2), lease: { owner: 'second', until: new Date(now + 1_000) } });
+      await expect(first.commit('people', pos(2), pos(2), [])).rejects.toBeInstanceOf(LeaseHeldError);
+    });
+
+    it('renews the lease on each commit, and hands it over at once when released', async () => {
+      const first = await openAs('first');
+      const second = await openAs('second');
+      await first.prepareProjection(people());
+      await first.commit('people', null, pos(1), []);
+      now += 900;
+      await first.commit('people', pos(1), pos(1), []); // idle renewal
+      now += 900;
+      await expect(second.commit('people', pos(1), pos(2), [])).rejects.toBeInstanceOf(LeaseHeldError);
+      await first.releaseLease('people');
+      await second.commit('people', pos(1), pos(2), []);
+      expect((await second.getCheckpoint('people'))?.lease?.owner).toBe('second');
+    });
+
+    it('acquireLease refuses while another owner holds a live lease unless forced, and a reset keeps the lease (other owners stand by meanwhile)', async () => {
+      const service = await openAs('service');
+      const cli = await openAs('cli');
+      await service.prepareProjection(people());
+      await service.commit('people', null, pos(1), []);
+      await expect(cli.acquireLease('people')).rejects.toBeInstanceOf(LeaseHeldError);
+      expect(await cli.acquireLease('people', { force: true })).toEqual({ owner: 'cli', until: new Date(now + 1_000) });
+      await cli.resetProjection(people());
+      expect(await cli.getCheckpoint('people')).toBeNull();
+      // Between the rebuild's reset and its prepare the service is told to stand by, not to retry.
+      await expect(service.commit('people', pos(1), pos(2), [])).rejects.toBeInstanceOf(LeaseHeldError);
+      expect(await cli.prepareProjection(people())).toMatchObject({ position: null });
+      await expect(service.commit('people', null, pos(1), [])).rejects.toBeInstanceOf(LeaseHeldError);
+      await cli.commit('people', null, pos(3), []);
+      expect(await service.getCheckpoint('people')).toMatchObject({ position: pos(3), lease: { owner: 'cli' } });
+    });
+
+    it('a runner whose lease expired mid-commit cannot resurrect a document the new owner deleted', async () => {
+      let stall: (() => Promise<void>) | null = null;
+      const lagging = await openAs('lagging', { afterCheckBeforeData: () => stall?.() });
+      const owner = await openAs('owner');
+      await owner.prepareProjection(rolesDefinition);
+      await lagging.attachProjection(rolesDefinition);
+      await owner.commit('roles', null, pos(1), [role('r1', 'auditor', 1)]);
+      await owner.releaseLease('roles');
+      // The lagging runner's check passes; it stalls past its lease while the owner deletes the role.
+      stall = async () => {
+        stall = null;
+        now += 5_000;
+        await owner.commit('roles', pos(1), pos(2), [{ kind: 'delete', collection: 'roles', id: 'r1', position: pos(2) }]);
+      };
+      // Refused (the checkpoint moved, or the lease is another's), and none of its writes stays.
+      const refused = await lagging.commit('roles', pos(1), pos(1), [role('r1', 'auditor', 1)]).then(() => null, (error: unknown) => error);
+      expect(refused instanceof CheckpointConflictError || refused instanceof LeaseHeldError).toBe(true);
+      expect(await owner.findById('roles', 'r1')).toBeNull();
+      expect(await owner.getWithPosition('roles', 'r1')).toBeNull();
+      expect(await owner.find('roles', { tenantId: 't1' })).toEqual([]);
+      expect(await owner.count('roles', {})).toBe(0);
+    });
+
+    it('deleted documents free their unique values: a new document may take the name, and deletes of several never collide', async () => {
+      await store.prepareProjection(rolesDefinition);
+      await store.commit('roles', null, pos(2), [role('r1', 'auditor', 1), role('r2', 'viewer', 2)]);
+      await store.commit('roles', pos(2), pos(4), [
+        { kind: 'delete', collection: 'roles', id: 'r1', position: pos(3) },
+        { kind: 'delete', collection: 'roles', id: 'r2', position: pos(4) },
+      ]);
+      await store.commit('roles', pos(4), pos(5), [role('r3', 'auditor', 5)]);
+      expect((await store.find('roles', { tenantId: 't1', name: 'auditor' })).map((r) => r.id)).toEqual(['r3']);
+      await store.commit('roles', pos(5), pos(6), [role('r1', 'reborn', 6)]);
+      expect(await store.findById('roles', 'r1')).toMatchObject({ name: 'reborn' });
+      // The unique index still holds among live documents. (Not `rejects.toThrow()`: better-sqlite3's
+      // error class comes from the jest module registry that loaded the addon first, so it may not be an
+      // `Error` of this one.)
+      const duplicate = await store.commit('roles', pos(6), pos(7), [role('r4', 'auditor', 7)]).then(() => null, (error: { message?: string }) => error);
+      expect(duplicate?.message).toMatch(/UNIQUE constraint failed|duplicate key/i);
+    });
   });
 }

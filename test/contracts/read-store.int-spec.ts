@@ -8,7 +8,7 @@ import { readStoreContract } from './read-store.contract';
 describe('ReadStore contract: SqliteReadStore', () => {
   readStoreContract(() => {
     const temp = makeTempDir();
-    return { open: async () => new SqliteReadStore({ file: path.join(temp.dir, 'read.db') }), cleanup: async () => temp.cleanup() };
+    return { open: async (options) => new SqliteReadStore({ file: path.join(temp.dir, 'read.db'), ...options }), cleanup: async () => temp.cleanup() };
   });
 });
 
@@ -17,7 +17,7 @@ if (MONGODB_URI) {
     readStoreContract(() => {
       const dbName = `contract_${runToken()}`;
       return {
-        open: () => MongoReadStore.connect({ uri: MONGODB_URI!, dbName }),
+        open: (options) => MongoReadStore.connect({ uri: MONGODB_URI!, dbName, ...options }),
         cleanup: async () => {
           const store = await MongoReadStore.connect({ uri: MONGODB_URI!, dbName });
           await store.dropDatabase();

@@ -18,7 +18,7 @@ export interface TestApp {
  * Read store of the e2e tier: embedded SQLite, or with `E2E_READ_STORE=mongodb` the MongoDB adapter on
  * MONGODB_URI (a private database per app; the test server's data is temporary). `.ci/run` runs the tier both ways.
  */
-function readStoreEnv(): { env: NodeJS.ProcessEnv } {
+export function readStoreEnv(): { env: NodeJS.ProcessEnv } {
   if (process.env.E2E_READ_STORE !== 'mongodb') return { env: {} };
   if (!MONGODB_URI) throw new Error('E2E_READ_STORE=mongodb needs MONGODB_URI (scripts/ferretdb.sh start prints one)');
   const url = new URL(MONGODB_URI);

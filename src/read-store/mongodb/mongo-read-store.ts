@@ -1,14 +1,18 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { Position } from '../../event-store/event-store.port';
 import { assertStorableDocument, assertValidDefinition, definitionHash } from '../collection-definition';
-import { CheckpointConflictError, DefinitionChangedError } from '../read-store.errors';
+import { ownerId } from '../lease';
+import { CheckpointConflictError, DefinitionChangedError, LeaseHeldError } from '../read-store.errors';
 import {
   CheckpointInfo,
   CollectionDefinition,
+  DEFAULT_LEASE_MS,
   Filter,
   FindOptions,
+  LeaseOptions,
   PreparedProjection,
   ProjectionDefinition,
+  ProjectionLease,
   ReadModelDocument,
   ReadStore,
   ReadStoreFaults,
@@ -20,18 +24,33 @@ import { translateFilter, translateSort } from './mongo-filter-translator';
 const CHECKPOINTS = 'projection_checkpoints';
 const DUPLICATE_KEY = 11000;
 
+/**
+ * The checkpoint of a projection and its lease (ADR 018). A reset keeps the lease fields and removes
+ * the rest: an entry without `version` is no checkpoint.
+ */
 interface CheckpointDoc {
   _id: string;
-  version: number;
-  position: string | null;
-  definitionHash: string;
-  collections: string[];
-  updatedAt: Date;
+  version?: number;
+  position?: string | null;
+  definitionHash?: string;
+  collections?: string[];
+  updatedAt?: Date;
+  leaseOwner?: string | null;
+  leaseUntil?: Date | null;
 }
 
-type StoredShape = { _id: string; _pos: string } & Record<string, unknown>;
+type StoredShape = { _id: string; _pos: string; _deleted?: true } & Record<string, unknown>;
 
-export interface MongoReadStoreOptions {
+/**
+ * Reads never see tombstones (deleted documents kept so that a stale put cannot resurrect them). A
+ * top-level condition beside the translated ones, not an `$and` around them, so that FerretDB can
+ * still push the others down to its backend. `_deleted` is reserved (never a document field).
+ */
+function live(where: Record<string, unknown>): Record<string, unknown> {
+  return { ...where, _deleted: { $exists: false } };
+}
+
+export interface MongoReadStoreOptions extends LeaseOptions {
   uri: string;
   /** Overrides the database named in the URI (tests isolate runs this way). */
   dbName?: string;
@@ -53,22 +72,30 @@ export class MongoReadStore implements ReadStore {
   private readonly models = new Map<string, { definition: CollectionDefinition; model: Model<StoredShape> }>();
   private readonly faults: ReadStoreFaults;
   private readonly checkpoints: Model<CheckpointDoc>;
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly clock: () => number;
 
   private constructor(
     private readonly connection: Connection,
     options: MongoReadStoreOptions,
   ) {
     this.faults = options.faults ?? {};
+    this.owner = options.owner ?? ownerId();
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.clock = options.clock ?? Date.now;
     this.checkpoints = connection.model<CheckpointDoc>(
       CHECKPOINTS,
       new Schema<CheckpointDoc>(
         {
           _id: { type: String, required: true },
-          version: { type: Number, required: true },
-          position: { type: String, default: null },
-          definitionHash: { type: String, required: true },
-          collections: { type: [String], required: true },
-          updatedAt: { type: Date, required: true },
+          version: { type: Number },
+          position: { type: String },
+          definitionHash: { type: String },
+          collections: { type: [String], default: undefined },
+          updatedAt: { type: Date },
+          leaseOwner: { type: String },
+          leaseUntil: { type: Date },
         },
         { collection: CHECKPOINTS, versionKey: false },
       ),
@@ -90,23 +117,26 @@ export class MongoReadStore implements ReadStore {
   async prepareProjection(definition: ProjectionDefinition): Promise<PreparedProjection> {
     assertValidDefinition(definition);
     const hash = definitionHash(definition);
-    const row = await this.checkpoints.findById(definition.name).lean();
+    const found = await this.checkpoints.findById(definition.name).lean();
+    const row = found?.version === undefined ? null : found;
     if (row && row.version === definition.version) {
       if (row.definitionHash !== hash) throw new DefinitionChangedError(definition.name, definition.version);
       await this.ensureCollections(definition.collections);
-      return { position: row.position, rebuilt: false };
+      return { position: row.position ?? null, rebuilt: false };
     }
     await this.dropCollections([...(row?.collections ?? []), ...definition.collections.map((c) => c.name)]);
     await this.ensureCollections(definition.collections);
-    await this.checkpoints.replaceOne(
+    // $set, not a replacement: the lease fields stay (a rebuild keeps its owner).
+    await this.checkpoints.updateOne(
       { _id: definition.name },
       {
-        _id: definition.name,
-        version: definition.version,
-        position: null,
-        definitionHash: hash,
-        collections: definition.collections.map((c) => c.name),
-        updatedAt: new Date(),
+        $set: {
+          version: definition.version,
+          position: null,
+          definitionHash: hash,
+          collections: definition.collections.map((c) => c.name),
+          updatedAt: new Date(),
+        },
       },
       { upsert: true },
     );
@@ -119,34 +149,83 @@ export class MongoReadStore implements ReadStore {
   }
 
   async resetProjection(definition: ProjectionDefinition): Promise<void> {
-    await this.checkpoints.deleteOne({ _id: definition.name });
+    await this.checkpoints.deleteOne({ _id: definition.name, leaseOwner: { $in: [null] } });
+    await this.checkpoints.updateOne(
+      { _id: definition.name },
+      { $unset: { version: 1, position: 1, definitionHash: 1, collections: 1, updatedAt: 1 } },
+    );
     await this.dropCollections(definition.collections.map((c) => c.name));
   }
 
   async getCheckpoint(projection: string): Promise<CheckpointInfo | null> {
     const row = await this.checkpoints.findById(projection).lean();
-    return row ? { name: row._id, version: row.version, position: row.position, updatedAt: row.updatedAt } : null;
+    if (!row || row.version === undefined) return null;
+    return { name: row._id, version: row.version, position: row.position ?? null, updatedAt: row.updatedAt ?? null, lease: leaseOf(row) };
+  }
+
+  async acquireLease(projection: string, options: { force?: boolean } = {}): Promise<ProjectionLease> {
+    const until = new Date(this.clock() + this.leaseMs);
+    try {
+      await this.checkpoints.updateOne(
+        options.force ? { _id: projection } : { _id: projection, ...this.leaseFreeOrMine() },
+        { $set: { leaseOwner: this.owner, leaseUntil: until } },
+        { upsert: true },
+      );
+    } catch (error) {
+      // The upsert collided on _id: the entry exists and another owner's lease is live.
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      throw await this.leaseHeld(projection);
+    }
+    return { owner: this.owner, until };
+  }
+
+  async releaseLease(projection: string): Promise<void> {
+    await this.checkpoints.updateOne({ _id: projection, leaseOwner: this.owner }, { $unset: { leaseOwner: 1, leaseUntil: 1 } });
   }
 
   async commit(projection: string, expected: Position | null, position: Position, writes: WriteOperation[]): Promise<void> {
-    const current = await this.checkpoints.findById(projection, { position: 1 }).lean();
-    if (!current || current.position !== expected) throw new CheckpointConflictError(projection, expected);
+    // Check and lease in one atomic update, before any data write: only the owner writes.
+    const taken = await this.checkpoints.updateOne(
+      { _id: projection, version: { $exists: true }, position: expected, ...this.leaseFreeOrMine() },
+      { $set: { leaseOwner: this.owner, leaseUntil: new Date(this.clock() + this.leaseMs) } },
+    );
+    if (taken.matchedCount !== 1) {
+      // Another owner's live lease first: it also covers a reset in progress (no checkpoint yet).
+      const row = await this.checkpoints.findById(projection).lean();
+      const lease = row ? leaseOf(row) : null;
+      if (lease && lease.owner !== this.owner && lease.until.getTime() > this.clock()) throw new LeaseHeldError(projection, lease.owner, lease.until);
+      throw new CheckpointConflictError(projection, expected);
+    }
+    await this.faults.afterCheckBeforeData?.(projection);
 
     const byCollection = new Map<string, WriteOperation[]>();
     for (const write of writes) byCollection.set(write.collection, [...(byCollection.get(write.collection) ?? []), write]);
     for (const [collection, ops] of byCollection) {
-      const { model } = this.modelOf(collection);
-      await this.guardedBulkWrite(model, ops);
+      const { model, definition } = this.modelOf(collection);
+      await this.guardedBulkWrite(model, definition, ops);
     }
 
     this.faults.afterDataBeforeCheckpoint?.(projection);
-    const moved = await this.checkpoints.updateOne({ _id: projection, position: expected }, { $set: { position, updatedAt: new Date() } });
+    const moved = await this.checkpoints.updateOne(
+      { _id: projection, position: expected, leaseOwner: this.owner },
+      { $set: { position, updatedAt: new Date(), leaseUntil: new Date(this.clock() + this.leaseMs) } },
+    );
     if (moved.matchedCount !== 1) throw new CheckpointConflictError(projection, expected);
+  }
+
+  private leaseFreeOrMine() {
+    return { $or: [{ leaseOwner: { $in: [null, this.owner] } }, { leaseUntil: { $lte: new Date(this.clock()) } }] };
+  }
+
+  private async leaseHeld(projection: string): Promise<Error> {
+    const row = await this.checkpoints.findById(projection).lean();
+    const lease = row ? leaseOf(row) : null;
+    return lease ? new LeaseHeldError(projection, lease.owner, lease.until) : new CheckpointConflictError(projection, null);
   }
 
   async getWithPosition(collection: string, id: string): Promise<StoredDocument | null> {
     const stored = await this.modelOf(collection).model.findById(id).lean<StoredShape>();
-    return stored ? { doc: fromStored(stored), position: stored._pos } : null;
+    return stored && !stored._deleted ? { doc: fromStored(stored), position: stored._pos } : null;
   }
 
   async findById(collection: string, id: string): Promise<ReadModelDocument | null> {
@@ -157,7 +236,7 @@ export class MongoReadStore implements ReadStore {
     const { definition, model } = this.modelOf(collection);
     const where = translateFilter(definition, filter, options);
     if (options.limit === 0) return []; // MongoDB reads limit 0 as "no limit"
-    let query = model.find(where).sort(translateSort(options));
+    let query = model.find(live(where)).sort(translateSort(options));
     if (options.skip) query = query.skip(options.skip);
     if (options.limit !== undefined) query = query.limit(options.limit);
     if (options.hint !== undefined) query = query.hint(options.hint);
@@ -167,7 +246,7 @@ export class MongoReadStore implements ReadStore {
 
   async count(collection: string, filter: Filter): Promise<number> {
     const { definition, model } = this.modelOf(collection);
-    return model.countDocuments(translateFilter(definition, filter));
+    return model.countDocuments(live(translateFilter(definition, filter)));
   }
 
   async ping(): Promise<void> {
@@ -183,20 +262,17 @@ export class MongoReadStore implements ReadStore {
     await this.connection.dropDatabase();
   }
 
-  private async guardedBulkWrite(model: Model<StoredShape>, ops: WriteOperation[]): Promise<void> {
-    const requests = ops.map((op) =>
-      op.kind === 'put'
-        ? {
-            replaceOne: {
-              // Matches only a document last written by an earlier event; if a later (or the same)
-              // event already wrote it, the upsert collides on _id and is ignored below.
-              filter: { _id: op.doc.id, _pos: { $lt: op.position } },
-              replacement: toStored(op.doc, op.position),
-              upsert: true,
-            },
-          }
-        : { deleteOne: { filter: { _id: op.id, _pos: { $lt: op.position } } } },
-    );
+  private async guardedBulkWrite(model: Model<StoredShape>, definition: CollectionDefinition, ops: WriteOperation[]): Promise<void> {
+    const requests = ops.map((op) => ({
+      replaceOne: {
+        // Matches only a document last written by an earlier event; if a later (or the same)
+        // event already wrote it, the upsert collides on _id and is ignored below. A delete leaves a
+        // tombstone at its position, so a stale put (a runner that lost its lease) cannot resurrect it.
+        filter: { _id: op.kind === 'put' ? op.doc.id : op.id, _pos: { $lt: op.position } },
+        replacement: op.kind === 'put' ? toStored(op.doc, op.position) : tombstone(definition, op.id, op.position),
+        upsert: true,
+      },
+    }));
     // Ordered, resumed after each guard collision: FerretDB stops an unordered bulk write at its first
     // error (MongoDB goes on), so this is the one form that applies every write on both servers.
     for (let from = 0; from < requests.length; ) {
@@ -223,8 +299,8 @@ export class MongoReadStore implements ReadStore {
     if ((writeError.code ?? writeError.err?.code) !== DUPLICATE_KEY) return false;
     const keyPattern = writeError.keyPattern ?? writeError.err?.keyPattern;
     if (keyPattern) return Object.keys(keyPattern).join() === '_id';
-    if (!op || op.kind !== 'put') return false;
-    const stored = await model.findById(op.doc.id, { _pos: 1 }).lean<{ _pos: string }>();
+    if (!op) return false;
+    const stored = await model.findById(op.kind === 'put' ? op.doc.id : op.id, { _pos: 1 }).lean<{ _pos: string }>();
     return stored !== null && stored._pos >= op.position;
   }
 
@@ -288,7 +364,30 @@ function toStored(doc: ReadModelDocument, position: Position): StoredShape {
   return { ...rest, _id: id, _pos: position };
 }
 
+/**
+ * A deleted document: its id and position only, plus a value unique to it in every field of a unique
+ * index, so that tombstones never collide with each other or with a live document there (a partial
+ * index would say this more directly, but FerretDB 1.24 has none; docs/ferretdb-compatibility.md).
+ */
+function tombstone(definition: CollectionDefinition, id: string, position: Position): StoredShape {
+  const stored: StoredShape = { _id: id, _pos: position, _deleted: true };
+  const uniqueFields = new Set(definition.indexes.filter((i) => i.unique).flatMap((i) => i.keys.map(([field]) => field)));
+  for (const field of uniqueFields) setAt(stored, field, `\u0000deleted:${id}`);
+  return stored;
+}
+
+function setAt(target: Record<string, unknown>, dotPath: string, value: unknown): void {
+  const parts = dotPath.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts[parts.length - 1]] = value;
+}
+
+function leaseOf(row: CheckpointDoc): ProjectionLease | null {
+  return row.leaseOwner && row.leaseUntil ? { owner: row.leaseOwner, until: new Date(row.leaseUntil) } : null;
+}
+
 function fromStored(stored: StoredShape): ReadModelDocument {
-  const { _id, _pos, ...rest } = stored;
+  const { _id, _pos, _deleted, ...rest } = stored;
   return { id: _id, ...rest };
 }

@@ -3,14 +3,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Position } from '../../event-store/event-store.port';
 import { assertStorableDocument, assertValidDefinition, definitionHash, valueAt } from '../collection-definition';
-import { CheckpointConflictError, DefinitionChangedError } from '../read-store.errors';
+import { ownerId } from '../lease';
+import { CheckpointConflictError, DefinitionChangedError, LeaseHeldError } from '../read-store.errors';
 import {
   CheckpointInfo,
   CollectionDefinition,
+  DEFAULT_LEASE_MS,
   Filter,
   FindOptions,
+  LeaseOptions,
   PreparedProjection,
   ProjectionDefinition,
+  ProjectionLease,
   ReadModelDocument,
   ReadStore,
   ReadStoreFaults,
@@ -27,6 +31,14 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
   definition_hash TEXT NOT NULL,
   collections     TEXT NOT NULL,
   updated_at      TEXT NOT NULL
+)`;
+
+/** One owner per projection (ADR 018); apart from the checkpoint so that a reset keeps it. */
+const LEASES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_leases (
+  name     TEXT PRIMARY KEY,
+  owner    TEXT NOT NULL,
+  until_ms INTEGER NOT NULL
 )`;
 
 const SQL_TYPES = { string: 'TEXT', number: 'NUMERIC', boolean: 'INTEGER' } as const;
@@ -48,7 +60,7 @@ interface CollectionStatements {
   get: Database.Statement<[string], { doc: string; pos: string }>;
 }
 
-export interface SqliteReadStoreOptions {
+export interface SqliteReadStoreOptions extends LeaseOptions {
   file: string;
   /** Page cache size (default 32 MiB). */
   cacheMiB?: number;
@@ -67,6 +79,9 @@ export class SqliteReadStore implements ReadStore {
   private readonly faults: ReadStoreFaults;
   /** Prepared query statements by SQL text (queries are built from a small set of shapes). */
   private readonly queries = new Map<string, Database.Statement>();
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly clock: () => number;
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -80,7 +95,11 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('wal_autocheckpoint = 16384');
     this.db.pragma('temp_store = MEMORY');
     this.db.exec(CHECKPOINTS_SCHEMA);
+    this.db.exec(LEASES_SCHEMA);
     this.faults = options.faults ?? {};
+    this.owner = options.owner ?? ownerId();
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.clock = options.clock ?? Date.now;
   }
 
   async prepareProjection(definition: ProjectionDefinition): Promise<PreparedProjection> {
@@ -127,12 +146,24 @@ export class SqliteReadStore implements ReadStore {
 
   async getCheckpoint(projection: string): Promise<CheckpointInfo | null> {
     const row = this.checkpointRow(projection);
-    return row ? { name: row.name, version: row.version, position: row.position, updatedAt: new Date(row.updated_at) } : null;
+    return row ? { name: row.name, version: row.version, position: row.position, updatedAt: new Date(row.updated_at), lease: this.leaseOf(projection) } : null;
+  }
+
+  async acquireLease(projection: string, options: { force?: boolean } = {}): Promise<ProjectionLease> {
+    return this.db.transaction(() => this.takeLease(projection, options.force ?? false)).immediate();
+  }
+
+  async releaseLease(projection: string): Promise<void> {
+    this.db.prepare('DELETE FROM projection_leases WHERE name = ? AND owner = ?').run(projection, this.owner);
   }
 
   async commit(projection: string, expected: Position | null, position: Position, writes: WriteOperation[]): Promise<void> {
+    // Data and checkpoint commit in one transaction, so a second runner can never write stale data
+    // here; the lease only spares it the wasted work of racing for every checkpoint.
+    await this.faults.afterCheckBeforeData?.(projection);
     this.db
       .transaction(() => {
+        this.takeLease(projection, false); // rolled back with the rest if the checkpoint moved
         const row = this.checkpointRow(projection);
         if (!row || row.position !== expected) throw new CheckpointConflictError(projection, expected);
         for (const write of writes) {
@@ -194,6 +225,21 @@ export class SqliteReadStore implements ReadStore {
       this.queries.set(sql, statement);
     }
     return statement;
+  }
+
+  private takeLease(projection: string, force: boolean): ProjectionLease {
+    const now = this.clock();
+    const held = this.leaseOf(projection);
+    if (!force && held && held.owner !== this.owner && held.until.getTime() > now) throw new LeaseHeldError(projection, held.owner, held.until);
+    this.db
+      .prepare('INSERT INTO projection_leases (name, owner, until_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms')
+      .run(projection, this.owner, now + this.leaseMs);
+    return { owner: this.owner, until: new Date(now + this.leaseMs) };
+  }
+
+  private leaseOf(projection: string): ProjectionLease | null {
+    const row = this.db.prepare<[string], { owner: string; until_ms: number }>('SELECT owner, until_ms FROM projection_leases WHERE name = ?').get(projection);
+    return row ? { owner: row.owner, until: new Date(row.until_ms) } : null;
   }
 
   private checkpointRow(name: string): CheckpointRow | undefined {
