@@ -263,16 +263,31 @@ export class MongoReadStore implements ReadStore {
   }
 
   private async guardedBulkWrite(model: Model<StoredShape>, definition: CollectionDefinition, ops: WriteOperation[]): Promise<void> {
-    const requests = ops.map((op) => ({
+    const idOf = (op: WriteOperation) => (op.kind === 'put' ? op.doc.id : op.id);
+    const stored = (op: WriteOperation) => (op.kind === 'put' ? toStored(op.doc, op.position) : tombstone(definition, op.id, op.position));
+    const guarded = (op: WriteOperation) => ({
       replaceOne: {
         // Matches only a document last written by an earlier event; if a later (or the same)
         // event already wrote it, the upsert collides on _id and is ignored below. A delete leaves a
         // tombstone at its position, so a stale put (a runner that lost its lease) cannot resurrect it.
-        filter: { _id: op.kind === 'put' ? op.doc.id : op.id, _pos: { $lt: op.position } },
-        replacement: op.kind === 'put' ? toStored(op.doc, op.position) : tombstone(definition, op.id, op.position),
+        filter: { _id: idOf(op), _pos: { $lt: op.position } },
+        replacement: stored(op),
         upsert: true,
       },
-    }));
+    });
+    // Documents not stored yet (most of them: an audit event is written once) are plain inserts, which
+    // the driver sends as one command; a guarded replace costs a round of matching per document, and
+    // on FerretDB milliseconds each (docs/ferretdb-compatibility.md).
+    const existing = new Set(
+      (await model.find({ _id: { $in: [...new Set(ops.map(idOf))] } }, { _id: 1 }).lean<Array<{ _id: string }>>()).map((d) => d._id),
+    );
+    const seen = new Set<string>();
+    const requests: object[] = ops.map((op) => {
+      const id = idOf(op);
+      const fresh = !existing.has(id) && !seen.has(id);
+      seen.add(id);
+      return fresh ? { insertOne: { document: stored(op) } } : guarded(op);
+    });
     // Ordered, resumed after each guard collision: FerretDB stops an unordered bulk write at its first
     // error (MongoDB goes on), so this is the one form that applies every write on both servers.
     for (let from = 0; from < requests.length; ) {
@@ -284,10 +299,29 @@ export class MongoReadStore implements ReadStore {
         // declared unique index is a real failure, as it is in SQLite.
         const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
         const [first] = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as DuplicateKeyWriteError[];
-        if (!first || first.index === undefined || !(await this.isGuardCollision(model, ops[from + first.index], first))) throw error;
-        from += first.index + 1;
+        if (!first || first.index === undefined) throw error;
+        const at = from + first.index;
+        if ('insertOne' in requests[at]) {
+          // Stored meanwhile (another runner, or a replay): skip it if a later event wrote it, else replace it, guarded.
+          const keyPattern = first.keyPattern ?? first.err?.keyPattern;
+          if ((first.code ?? first.err?.code) !== DUPLICATE_KEY || (keyPattern && Object.keys(keyPattern).join() !== '_id')) throw error;
+          const storedAt = await this.storedPosition(model, ops[at]);
+          if (storedAt === null) throw error; // a collision on a declared unique index
+          if (storedAt < ops[at].position) requests[at] = guarded(ops[at]);
+          from = storedAt < ops[at].position ? at : at + 1;
+        } else if (await this.isGuardCollision(model, ops[at], first)) {
+          from = at + 1;
+        } else {
+          throw error;
+        }
       }
     }
+  }
+
+  /** Position of the event that last wrote the operation's document, or null if none is stored. */
+  private async storedPosition(model: Model<StoredShape>, op: WriteOperation): Promise<string | null> {
+    const stored = await model.findById(op.kind === 'put' ? op.doc.id : op.id, { _pos: 1 }).lean<{ _pos: string }>();
+    return stored?._pos ?? null;
   }
 
   /**
