@@ -115,10 +115,12 @@ describe('A stored event that cannot be projected or serialized (issue 14 items 
     expect(await api.list(officerOf('globex'), 'actorId=alice', globex[0].sequence)).toHaveLength(1);
     const health = await api.http().get('/health').expect(200);
     const auditLog = health.body.projections.find((p: { name: string }) => p.name === 'audit_log');
-    expect(auditLog.parked).toEqual([expect.objectContaining({ eventId: id, reason: 'failed', error: expect.stringMatching(/UNIQUE constraint failed/) })]);
+    expect(auditLog.parked).toEqual([expect.objectContaining({ eventId: id, reason: 'failed', error: expect.stringMatching(/UNIQUE constraint failed|E11000 duplicate key/) })]);
   });
 
-  it('a document stored too deep before the projection bounded depth gets problem+json 500 audit-log-incomplete from list and detail, not a generic 500', async () => {
+  // It writes the document straight into the embedded read.db, as the SQLite adapter stored it before the fix.
+  const itOnEmbeddedReadStore = process.env.E2E_READ_STORE === 'mongodb' ? it.skip : it;
+  itOnEmbeddedReadStore('a document stored too deep before the projection bounded depth gets problem+json 500 audit-log-incomplete from list and detail, not a generic 500', async () => {
     const [receipt] = await api.record(writerOf('acme'), [auditEvent()]);
     const officer = officerOf('acme');
     await api.list(officer, '', receipt.sequence);

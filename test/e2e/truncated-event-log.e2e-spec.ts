@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { auditApi } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, sameStoresEnv, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
 
 const writer = bearer({ roles: ['audit_writer'], sub: 'svc', actorType: 'service' });
@@ -50,7 +50,7 @@ describe('GET /v1/integrity/verify after the tail of a tenant stream was deleted
     await first.app.close();
 
     truncateTail(first.dataDir, 'audit-acme', 2);
-    restarted = await createTestApp({ env: { DATA_DIR: first.dataDir } });
+    restarted = await createTestApp({ env: sameStoresEnv(first) });
     const again = auditApi(restarted.app);
 
     const verify = await again.http().get('/v1/integrity/verify').set('Authorization', officer);

@@ -26,6 +26,12 @@ export function readStoreEnv(): { env: NodeJS.ProcessEnv } {
   return { env: { READ_STORE: 'mongodb', MONGODB_URI: url.toString() } };
 }
 
+/** Environment that opens the same stores as `app` (a restart of the service on its data). */
+export function sameStoresEnv(app: TestApp): NodeJS.ProcessEnv {
+  const readStore = app.config.readStore;
+  return { DATA_DIR: app.dataDir, ...(readStore.kind === 'mongodb' ? { READ_STORE: 'mongodb', MONGODB_URI: readStore.uri } : {}) };
+}
+
 /** The real application over embedded stores in a temp dir (or the e2e read store), plus any extra test modules. */
 export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object> } = {}): Promise<TestApp> {
   const temp = makeTempDir();
