@@ -34,11 +34,11 @@ describe('loadAppConfig: JWT verification settings', () => {
     });
 
     it('accepts a JWT_SECRET', () => {
-      expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 }).jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
+      expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, SIGNING_KEY_FILE: '/run/secrets/signing.pem' }).jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
     });
 
     it('accepts a JWT_PUBLIC_KEY', () => {
-      expect(loadAppConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: RSA_PEM }).jwt.key).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
+      expect(loadAppConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: RSA_PEM, SIGNING_KEY_FILE: '/run/secrets/signing.pem' }).jwt.key).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
     });
   });
 

@@ -140,7 +140,40 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(24 * 60 * 60)
   ACCESS_DENIAL_WINDOW_SECONDS: number = DEFAULT_DENIAL_WINDOW_SECONDS;
+
+  /** Ed25519 private key (PEM PKCS8) signing checkpoints and reports; required in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SIGNING_KEY_FILE?: string;
+
+  /** PEM file of earlier signing public keys (one or more blocks), still accepted when verifying. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SIGNING_PREVIOUS_PUBLIC_KEYS_FILE?: string;
+
+  /** Shortest time between two checkpoints of a tenant whose log grew (seconds). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  CHECKPOINT_INTERVAL_SECONDS: number = 60;
+
+  /** A tenant's log is checkpointed at least every this many events, however short the interval. */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  CHECKPOINT_EVERY_EVENTS: number = 10_000;
 }
+
+export type SigningKeyConfig =
+  | { kind: 'file'; privateKeyFile: string; previousPublicKeysFile?: string }
+  /** Development only: an Ed25519 key generated into DATA_DIR on first start. */
+  | { kind: 'dev-generated'; previousPublicKeysFile?: string };
 
 export type JwtKeyConfig =
   | { kind: 'secret'; secret: string }
@@ -163,6 +196,8 @@ export interface AppConfig {
   /** Aggregation window of repeated access denials (self-audit). */
   accessDenials: { windowSeconds: number };
   projections: { mode: 'worker' | 'inline' };
+  signing: SigningKeyConfig;
+  checkpoints: { intervalSeconds: number; everyEvents: number };
 }
 
 /** SQLite page cache of read.db for a connection that only queries (the OS page cache does the rest). */
@@ -181,7 +216,7 @@ export class ConfigValidationError extends Error {
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'])
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -197,6 +232,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const jwtKey = resolveJwtKey(parsed);
+  const signing = resolveSigningKey(parsed);
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     nodeEnv: parsed.NODE_ENV,
@@ -219,7 +255,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     httpLimits: { requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS },
     accessDenials: { windowSeconds: parsed.ACCESS_DENIAL_WINDOW_SECONDS },
     projections: { mode: parsed.PROJECTION_MODE },
+    signing,
+    checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
   };
+}
+
+function resolveSigningKey(env: EnvironmentVariables): SigningKeyConfig {
+  const previousPublicKeysFile = env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE ? path.resolve(env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE) : undefined;
+  if (env.SIGNING_KEY_FILE) return { kind: 'file', privateKeyFile: path.resolve(env.SIGNING_KEY_FILE), previousPublicKeysFile };
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigValidationError(['SIGNING_KEY_FILE: an Ed25519 private key (PEM PKCS8) is required when NODE_ENV=production']);
+  }
+  return { kind: 'dev-generated', previousPublicKeysFile };
 }
 
 function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {
