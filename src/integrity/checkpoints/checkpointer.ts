@@ -45,8 +45,13 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopTimer();
     await this.running;
+  }
+
+  /** Stops the periodic checkpointing (tests drive checkpointIfDue with their own clock). */
+  stopTimer(): void {
+    clearInterval(this.timer);
   }
 
   async checkpointAllTenants(): Promise<void> {
@@ -61,14 +66,13 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Appends a checkpoint if one is due; returns it, or null when none was due. */
-  async checkpointIfDue(tenantId: string): Promise<Checkpoint | null> {
+  async checkpointIfDue(tenantId: string, now: Date = this.now()): Promise<Checkpoint | null> {
     const stream = checkpointStreamOf(tenantId);
     for (let attempt = 1; ; attempt++) {
       const [lastRecorded] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
       const last = lastRecorded ? checkpointOf(lastRecorded.data) : null;
       const [head] = await this.events.readStream(auditStreamOf(tenantId), { direction: 'backwards', maxCount: 1 });
       if (!head || head.type !== AUDIT_EVENT_RECORDED) return null;
-      const now = this.now();
       if (!this.isDue(last, head.revision, now)) return null;
       const checkpoint = signCheckpoint(
         {

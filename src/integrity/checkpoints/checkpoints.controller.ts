@@ -6,6 +6,7 @@ import { RequirePermission } from '../../auth/access.decorators';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
+import { SelfAudited } from '../../self-audit/self-audit.decorators';
 import { Checkpoint } from './checkpoint';
 import { CheckpointReader } from './checkpoint-reader';
 
@@ -34,6 +35,7 @@ export class CheckpointsController {
 
   @Get('checkpoints')
   @RequirePermission('audit:verify')
+  @SelfAudited({ action: 'audit_log.checkpoints.list', kind: 'read', resource: { type: 'audit_log' } })
   @ApiOperation({ summary: "The tenant's signed checkpoints, oldest first (keep a copy outside the service to verify offline)" })
   @ApiOkResponse({
     schema: {

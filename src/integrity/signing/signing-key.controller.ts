@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../auth/access.decorators';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
+import { SelfAuditExempt } from '../../self-audit/self-audit.decorators';
 import { SIGNING_ALGORITHM } from './ed25519';
 import { SIGNING_KEYS, SigningKeys } from './signing-keys';
 
@@ -19,6 +20,7 @@ export class SigningKeyController {
 
   @Get('signing-key')
   @RequirePermission('reports:read')
+  @SelfAuditExempt('public key material, the same for every tenant: nothing of a tenant is read')
   @ApiOperation({ summary: 'The public Ed25519 key checkpoints and reports are signed with, and earlier keys still valid for verification' })
   @ApiOkResponse({
     schema: {
