@@ -125,3 +125,17 @@ describe('loadAppConfig: JWT verification settings', () => {
     expect(unset.audience).toBeUndefined();
   });
 });
+
+describe('signing key configuration (issue 12)', () => {
+  it('refuses production without SIGNING_KEY_FILE, naming it', () => {
+    expect(() => loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/SIGNING_KEY_FILE: an Ed25519 private key \(PEM PKCS8\) is required when NODE_ENV=production/);
+  });
+
+  it('generates a development key when none is configured, and reads checkpoint timing with defaults 60 s / 10,000 events', () => {
+    const config = loadAppConfig({});
+    expect(config.signing).toEqual({ kind: 'dev-generated', previousPublicKeysFile: undefined });
+    expect(config.checkpoints).toEqual({ intervalSeconds: 60, everyEvents: 10_000 });
+    expect(loadAppConfig({ CHECKPOINT_INTERVAL_SECONDS: '5', CHECKPOINT_EVERY_EVENTS: '100' }).checkpoints).toEqual({ intervalSeconds: 5, everyEvents: 100 });
+    expect(() => loadAppConfig({ CHECKPOINT_INTERVAL_SECONDS: '0' })).toThrow(/CHECKPOINT_INTERVAL_SECONDS/);
+  });
+});

@@ -90,6 +90,8 @@ const SCENARIOS: Array<{ name: string; rechain?: boolean; change: (rows: Row[], 
   },
 ];
 
+jest.setTimeout(30_000);
+
 /** Issue 12 item 4: an insider with file access, and an auditor holding earlier copies of the checkpoints and the key. */
 describe('an insider tampering with events.db of a stopped service', () => {
   let first: TestApp;
