@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { AppConfig, ConfigValidationError, loadAppConfig } from './app-config';
+import { AppConfig, assertServiceConfig, ConfigValidationError, loadAppConfig } from './app-config';
 
 /** The error loadAppConfig threw for this environment (fails the test if it did not throw). */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigValidationError {
@@ -34,11 +34,11 @@ describe('loadAppConfig: JWT verification settings', () => {
     });
 
     it('accepts a JWT_SECRET', () => {
-      expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, SIGNING_KEY_FILE: '/run/secrets/signing.pem' }).jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
+      expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 }).jwt.key).toEqual({ kind: 'secret', secret: SECRET_32 });
     });
 
     it('accepts a JWT_PUBLIC_KEY', () => {
-      expect(loadAppConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: RSA_PEM, SIGNING_KEY_FILE: '/run/secrets/signing.pem' }).jwt.key).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
+      expect(loadAppConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: RSA_PEM }).jwt.key).toMatchObject({ kind: 'public-key', algorithm: 'RS256' });
     });
   });
 
@@ -127,8 +127,10 @@ describe('loadAppConfig: JWT verification settings', () => {
 });
 
 describe('signing key configuration (issue 12)', () => {
-  it('refuses production without SIGNING_KEY_FILE, naming it', () => {
-    expect(() => loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/SIGNING_KEY_FILE: an Ed25519 private key \(PEM PKCS8\) is required when NODE_ENV=production/);
+  it('refuses to start the service in production without SIGNING_KEY_FILE, naming it (the command-line tools load the configuration without it)', () => {
+    const config = loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(() => assertServiceConfig(config)).toThrow(/SIGNING_KEY_FILE: an Ed25519 private key \(PEM PKCS8\) is required when NODE_ENV=production/);
+    expect(() => assertServiceConfig(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY_FILE: '/run/secrets/signing.pem' }))).not.toThrow();
   });
 
   it('generates a development key when none is configured, and reads checkpoint timing with defaults 60 s / 10,000 events', () => {

@@ -173,7 +173,9 @@ export class EnvironmentVariables {
 export type SigningKeyConfig =
   | { kind: 'file'; privateKeyFile: string; previousPublicKeysFile?: string }
   /** Development only: an Ed25519 key generated into DATA_DIR on first start. */
-  | { kind: 'dev-generated'; previousPublicKeysFile?: string };
+  | { kind: 'dev-generated'; previousPublicKeysFile?: string }
+  /** Production without SIGNING_KEY_FILE: the service refuses to start (assertServiceConfig). */
+  | { kind: 'missing'; previousPublicKeysFile?: string };
 
 export type JwtKeyConfig =
   | { kind: 'secret'; secret: string }
@@ -263,10 +265,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 function resolveSigningKey(env: EnvironmentVariables): SigningKeyConfig {
   const previousPublicKeysFile = env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE ? path.resolve(env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE) : undefined;
   if (env.SIGNING_KEY_FILE) return { kind: 'file', privateKeyFile: path.resolve(env.SIGNING_KEY_FILE), previousPublicKeysFile };
-  if (env.NODE_ENV === 'production') {
+  if (env.NODE_ENV === 'production') return { kind: 'missing', previousPublicKeysFile };
+  return { kind: 'dev-generated', previousPublicKeysFile };
+}
+
+/**
+ * Checks what only the service needs (the command-line tools load the same configuration without it):
+ * in production, a signing key. Throws a ConfigValidationError (exit 78 at start).
+ */
+export function assertServiceConfig(config: AppConfig): void {
+  if (config.signing.kind === 'missing') {
     throw new ConfigValidationError(['SIGNING_KEY_FILE: an Ed25519 private key (PEM PKCS8) is required when NODE_ENV=production']);
   }
-  return { kind: 'dev-generated', previousPublicKeysFile };
 }
 
 function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {

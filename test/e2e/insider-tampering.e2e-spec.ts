@@ -40,7 +40,7 @@ function tamper(dataDir: string, stream: string, change: (rows: Row[]) => Row[],
     if (options.rechain) {
       let prevHash = '0'.repeat(64);
       for (const row of changed) {
-        const { hash: _hash, ...rest } = { ...row.data, sequence: row.revision, prevHash };
+        const { hash: _hash, ...rest } = { ...row.data, sequence: row.revision, prevHash } as Record<string, unknown>;
         row.data = { ...rest, hash: chainHash(prevHash, rest) };
         prevHash = row.data.hash as string;
       }

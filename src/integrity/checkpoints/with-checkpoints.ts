@@ -7,6 +7,8 @@ import { CheckpointAgreement } from './checkpoint-comparison';
  * stream's head (truncation) or the contradicted checkpoint's sequence (rewrite).
  */
 export function withCheckpoints(chain: ChainVerification, agreement: CheckpointAgreement): ChainVerification & CheckpointAgreement {
+  // A tenant without checkpoints yet gets the answer it always had.
+  if (agreement.checkpointsChecked === 0 && !agreement.contradictedCheckpoint) return chain;
   const merged = { ...chain, ...agreement };
   if (!agreement.contradictedCheckpoint) return merged;
   const contradicted = agreement.contradictedCheckpoint;

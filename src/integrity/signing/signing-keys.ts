@@ -24,6 +24,7 @@ export class SigningKeyError extends Error {}
  * the configuration refuses that) a key is generated once into DATA_DIR with mode 0600 and logged.
  */
 export function loadSigningKeys(config: { signing: SigningKeyConfig; dataDir: string }, logger = new Logger('Signing')): SigningKeys {
+  if (config.signing.kind === 'missing') throw new SigningKeyError('SIGNING_KEY_FILE: an Ed25519 private key (PEM PKCS8) is required when NODE_ENV=production');
   const file = config.signing.kind === 'file' ? config.signing.privateKeyFile : path.join(config.dataDir, DEV_SIGNING_KEY_FILE);
   if (config.signing.kind === 'dev-generated' && !fs.existsSync(file)) {
     fs.mkdirSync(config.dataDir, { recursive: true });
