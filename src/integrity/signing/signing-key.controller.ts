@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../auth/access.decorators';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
-import { SelfAuditExempt } from '../../self-audit/self-audit.decorators';
+import { SelfAudited } from '../../self-audit/self-audit.decorators';
 import { SIGNING_ALGORITHM } from './ed25519';
 import { SIGNING_KEYS, SigningKeys } from './signing-keys';
 
@@ -20,7 +20,7 @@ export class SigningKeyController {
 
   @Get('signing-key')
   @RequirePermission('reports:read')
-  @SelfAuditExempt('public key material, the same for every tenant: nothing of a tenant is read')
+  @SelfAudited({ action: 'signing_key.read', kind: 'read', resource: { type: 'signing_key' } })
   @ApiOperation({ summary: 'The public Ed25519 key checkpoints and reports are signed with, and earlier keys still valid for verification' })
   @ApiOkResponse({
     schema: {
