@@ -26,6 +26,7 @@ const MAX_TICK_MS = 5_000;
 @Injectable()
 export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Checkpointer');
+  private starter?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
@@ -37,11 +38,16 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(CHECKPOINT_CLOCK) private readonly now: CheckpointClock,
   ) {}
 
+  /** The first look is one interval after start (a restart loop does not checkpoint on every start), then every tick. */
   onApplicationBootstrap(): void {
     const tickMs = Math.min(this.config.checkpoints.intervalSeconds * 1000, MAX_TICK_MS);
-    this.timer = setInterval(() => {
+    const tick = () => {
       if (!this.running) this.running = this.checkpointAllTenants().finally(() => (this.running = undefined));
-    }, tickMs).unref();
+    };
+    this.starter = setTimeout(() => {
+      tick();
+      this.timer = setInterval(tick, tickMs).unref();
+    }, this.config.checkpoints.intervalSeconds * 1000).unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -51,6 +57,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Stops the periodic checkpointing (tests drive checkpointIfDue with their own clock). */
   stopTimer(): void {
+    clearTimeout(this.starter);
     clearInterval(this.timer);
   }
 
