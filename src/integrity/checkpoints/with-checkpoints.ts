@@ -6,7 +6,7 @@ import { CheckpointAgreement } from './checkpoint-comparison';
  * invalid. The first bad sequence is the chain's own when it found one, else the sequence after the
  * stream's head (truncation) or the contradicted checkpoint's sequence (rewrite).
  */
-export function withCheckpoints(chain: ChainVerification, agreement: CheckpointAgreement): ChainVerification & CheckpointAgreement {
+export function withCheckpoints(chain: ChainVerification, agreement: CheckpointAgreement): ChainVerification & Partial<CheckpointAgreement> {
   // A tenant without checkpoints yet gets the answer it always had.
   if (agreement.checkpointsChecked === 0 && !agreement.contradictedCheckpoint) return chain;
   const merged = { ...chain, ...agreement };

@@ -62,7 +62,7 @@ export class VerifyChainController {
     },
   })
   @ProblemResponses(400, 401, 403)
-  async verify(@Query() params: VerifyParams, @CurrentPrincipal() principal: Principal): Promise<ChainVerification & CheckpointAgreement> {
+  async verify(@Query() params: VerifyParams, @CurrentPrincipal() principal: Principal): Promise<ChainVerification & Partial<CheckpointAgreement>> {
     if (params.toSequence !== undefined && params.fromSequence !== undefined && params.toSequence < params.fromSequence) {
       throw new BadRequestException('toSequence must not be less than fromSequence');
     }
