@@ -14,7 +14,9 @@ import { VerifyChainController } from './verify-chain/verify-chain.controller';
 @Module({
   providers: [
     ChainVerifier,
-    { provide: SIGNING_KEYS, useFactory: (config: AppConfig) => loadSigningKeys(config), inject: [APP_CONFIG] },
+    // Without a key in production the service refuses to start (assertServiceConfig); command-line tools
+    // that build the application (projection rebuild) never sign, so they get no key instead of failing.
+    { provide: SIGNING_KEYS, useFactory: (config: AppConfig) => (config.signing.kind === 'missing' ? null : loadSigningKeys(config)), inject: [APP_CONFIG] },
     { provide: CHECKPOINT_CLOCK, useValue: (() => new Date()) satisfies CheckpointClock },
     CheckpointReader,
     CheckpointComparison,

@@ -33,7 +33,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(SIGNING_KEYS) private readonly keys: SigningKeys,
+    @Inject(SIGNING_KEYS) private readonly keys: SigningKeys | null,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CHECKPOINT_CLOCK) private readonly now: CheckpointClock,
   ) {}
@@ -74,6 +74,8 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Appends a checkpoint if one is due; returns it, or null when none was due. */
   async checkpointIfDue(tenantId: string, now: Date = this.now()): Promise<Checkpoint | null> {
+    const keys = this.keys;
+    if (!keys) return null;
     const stream = checkpointStreamOf(tenantId);
     for (let attempt = 1; ; attempt++) {
       const [lastRecorded] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
@@ -88,9 +90,9 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
           hash: (head.data as unknown as StoredAuditEvent).hash,
           previousCheckpointHash: last ? checkpointHashOf(last) : FIRST_PREVIOUS_CHECKPOINT_HASH,
           createdAt: now.toISOString(),
-          keyId: this.keys.keyId,
+          keyId: keys.keyId,
         },
-        this.keys.privateKey,
+        keys.privateKey,
       );
       try {
         await this.events.append(stream, [{ id: randomUUID(), type: CHECKPOINT_RECORDED, data: checkpoint as unknown as JsonObject }], lastRecorded ? lastRecorded.revision : 'no_stream');

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../auth/access.decorators';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
@@ -16,7 +16,7 @@ interface PublicKeyAnswer {
 @ApiBearerAuth()
 @Controller('v1/reports')
 export class SigningKeyController {
-  constructor(@Inject(SIGNING_KEYS) private readonly keys: SigningKeys) {}
+  constructor(@Inject(SIGNING_KEYS) private readonly keys: SigningKeys | null) {}
 
   @Get('signing-key')
   @RequirePermission('reports:read')
@@ -35,11 +35,13 @@ export class SigningKeyController {
   })
   @ProblemResponses(401, 403)
   signingKey(): PublicKeyAnswer & { previousKeys: PublicKeyAnswer[] } {
+    const keys = this.keys;
+    if (!keys) throw new ServiceUnavailableException('No signing key is configured (SIGNING_KEY_FILE)');
     return {
-      keyId: this.keys.keyId,
+      keyId: keys.keyId,
       algorithm: SIGNING_ALGORITHM,
-      publicKey: this.keys.publicKeyPem,
-      previousKeys: this.keys.previous.map((key) => ({ keyId: key.keyId, algorithm: SIGNING_ALGORITHM, publicKey: key.publicKeyPem })),
+      publicKey: keys.publicKeyPem,
+      previousKeys: keys.previous.map((key) => ({ keyId: key.keyId, algorithm: SIGNING_ALGORITHM, publicKey: key.publicKeyPem })),
     };
   }
 }
