@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { ConfigValidationError, loadAppConfig } from './config/app-config';
+import { assertServiceConfig, ConfigValidationError, loadAppConfig } from './config/app-config';
 import { configureApp } from './http/configure-app';
 import { JsonLogger } from './logging/json-logger';
 
@@ -9,6 +9,7 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadAppConfig();
+    assertServiceConfig(config);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       new JsonLogger('error', (line) => process.stderr.write(line + '\n')).fatal({ msg: 'refusing to start', problems: error.problems }, 'Config');

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { AppConfig, ConfigValidationError, loadAppConfig } from './app-config';
+import { AppConfig, assertServiceConfig, ConfigValidationError, loadAppConfig } from './app-config';
 
 /** The error loadAppConfig threw for this environment (fails the test if it did not throw). */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigValidationError {
@@ -123,5 +123,21 @@ describe('loadAppConfig: JWT verification settings', () => {
     const unset = loadAppConfig({ JWT_SECRET: SECRET_32, JWT_ISSUER: '', JWT_AUDIENCE: '' }).jwt;
     expect(unset.issuer).toBeUndefined();
     expect(unset.audience).toBeUndefined();
+  });
+});
+
+describe('signing key configuration (issue 12)', () => {
+  it('refuses to start the service in production without SIGNING_KEY_FILE, naming it (the command-line tools load the configuration without it)', () => {
+    const config = loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(() => assertServiceConfig(config)).toThrow(/SIGNING_KEY_FILE: an Ed25519 private key \(PEM PKCS8\) is required when NODE_ENV=production/);
+    expect(() => assertServiceConfig(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY_FILE: '/run/secrets/signing.pem' }))).not.toThrow();
+  });
+
+  it('generates a development key when none is configured, and reads checkpoint timing with defaults 60 s / 10,000 events', () => {
+    const config = loadAppConfig({});
+    expect(config.signing).toEqual({ kind: 'dev-generated', previousPublicKeysFile: undefined });
+    expect(config.checkpoints).toEqual({ intervalSeconds: 60, everyEvents: 10_000 });
+    expect(loadAppConfig({ CHECKPOINT_INTERVAL_SECONDS: '5', CHECKPOINT_EVERY_EVENTS: '100' }).checkpoints).toEqual({ intervalSeconds: 5, everyEvents: 100 });
+    expect(() => loadAppConfig({ CHECKPOINT_INTERVAL_SECONDS: '0' })).toThrow(/CHECKPOINT_INTERVAL_SECONDS/);
   });
 });

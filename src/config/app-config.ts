@@ -179,11 +179,46 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(100)
   READ_SLICE_MS: number = READ_SLICE_MS;
+
+  /** Ed25519 private key (PEM PKCS8) signing checkpoints and reports; required in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SIGNING_KEY_FILE?: string;
+
+  /** PEM file of earlier signing public keys (one or more blocks), still accepted when verifying. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SIGNING_PREVIOUS_PUBLIC_KEYS_FILE?: string;
+
+  /** Shortest time between two checkpoints of a tenant whose log grew (seconds). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  CHECKPOINT_INTERVAL_SECONDS: number = 60;
+
+  /** A tenant's log is checkpointed at least every this many events, however short the interval. */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  CHECKPOINT_EVERY_EVENTS: number = 10_000;
 }
 
 function toOptionalNumber({ value }: { value: unknown }): unknown {
   return value === '' || value === undefined ? undefined : Number(value);
 }
+
+export type SigningKeyConfig =
+  | { kind: 'file'; privateKeyFile: string; previousPublicKeysFile?: string }
+  /** Development only: an Ed25519 key generated into DATA_DIR on first start. */
+  | { kind: 'dev-generated'; previousPublicKeysFile?: string }
+  /** Production without SIGNING_KEY_FILE: the service refuses to start (assertServiceConfig). */
+  | { kind: 'missing'; previousPublicKeysFile?: string };
 
 export type JwtKeyConfig =
   | { kind: 'secret'; secret: string }
@@ -207,6 +242,8 @@ export interface AppConfig {
   accessDenials: { windowSeconds: number };
   projections: { mode: 'worker' | 'inline' };
   reads: ReadLimitsConfig;
+  signing: SigningKeyConfig;
+  checkpoints: { intervalSeconds: number; everyEvents: number };
 }
 
 /** Bounds on long reads (ADR 012). */
@@ -236,7 +273,7 @@ export class ConfigValidationError extends Error {
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE'])
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -252,6 +289,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const jwtKey = resolveJwtKey(parsed);
+  const signing = resolveSigningKey(parsed);
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     nodeEnv: parsed.NODE_ENV,
@@ -279,7 +317,26 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
       sliceMs: parsed.READ_SLICE_MS,
     },
+    signing,
+    checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
   };
+}
+
+function resolveSigningKey(env: EnvironmentVariables): SigningKeyConfig {
+  const previousPublicKeysFile = env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE ? path.resolve(env.SIGNING_PREVIOUS_PUBLIC_KEYS_FILE) : undefined;
+  if (env.SIGNING_KEY_FILE) return { kind: 'file', privateKeyFile: path.resolve(env.SIGNING_KEY_FILE), previousPublicKeysFile };
+  if (env.NODE_ENV === 'production') return { kind: 'missing', previousPublicKeysFile };
+  return { kind: 'dev-generated', previousPublicKeysFile };
+}
+
+/**
+ * Checks what only the service needs (the command-line tools load the same configuration without it):
+ * in production, a signing key. Throws a ConfigValidationError (exit 78 at start).
+ */
+export function assertServiceConfig(config: AppConfig): void {
+  if (config.signing.kind === 'missing') {
+    throw new ConfigValidationError(['SIGNING_KEY_FILE: an Ed25519 private key (PEM PKCS8) is required when NODE_ENV=production']);
+  }
 }
 
 function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {

@@ -47,3 +47,10 @@ export function grantStreamOf(tenantId: string, grantId: string): string {
 export function retentionStreamOf(tenantId: string): string {
   return `retention-${assertId('tenant id', tenantId)}`;
 }
+
+export const CHECKPOINT_STREAM_PREFIX = 'checkpoints-';
+
+/** Signed integrity checkpoints of a tenant's audit stream (ADR 017). */
+export function checkpointStreamOf(tenantId: string): string {
+  return `${CHECKPOINT_STREAM_PREFIX}${assertId('tenant id', tenantId)}`;
+}

@@ -141,6 +141,16 @@ const SAMPLES: Record<string, Row> = {
     // The caller's tenant has no chain yet: nothing of another tenant's chain is verified or shown.
     other: { expect: 200, check: (a) => ((a.body as Json).checked === 0 && (a.body as Json).headSequence === -1 ? undefined : `verified ${JSON.stringify(a.body)}`) },
   },
+  'GET /v1/integrity/checkpoints': {
+    own: { expect: 200, check: (a) => (Array.isArray((a.body as Json).items) ? undefined : 'no items') },
+    // The caller's tenant has no checkpoints: none of another tenant's are listed.
+    other: { expect: 200, check: (a) => empty('checkpoints', itemsOf(a)) },
+  },
+  'GET /v1/reports/signing-key': {
+    own: { expect: 200, check: (a) => ((a.body as Json).algorithm === 'Ed25519' ? undefined : 'not an Ed25519 key') },
+    // The public key is the same for every tenant: it carries nothing of a tenant.
+    other: { expect: 200, check: (a) => ((a.body as Json).algorithm === 'Ed25519' ? undefined : 'not an Ed25519 key') },
+  },
   'POST /v1/roles': {
     own: { body: (f) => ({ name: f.newName(), permissions: ['audit:read'] }), expect: 201 },
     // Role names are per tenant: globex's role of the same name neither conflicts nor changes.

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -128,6 +129,7 @@ export interface RunningService {
  * and resolves once its "listening" log line names the URL it is bound to.
  */
 export function startService(app: BuiltApp, env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunningService> {
+  env = withSigningKeyInProduction(env);
   return new Promise((resolve, reject) => {
     const child = track(
       spawn(process.execPath, [path.join(app.root, 'dist', 'main.js')], {
@@ -182,4 +184,15 @@ export function startService(app: BuiltApp, env: Record<string, string | undefin
       if (!started) fail(`the service exited before listening (code ${result.code}, signal ${result.signal})`);
     });
   });
+}
+
+/** Production requires SIGNING_KEY_FILE (ADR 017): give a service started without one a key in its DATA_DIR. */
+function withSigningKeyInProduction(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.NODE_ENV !== 'production' || env.SIGNING_KEY_FILE !== undefined || !env.DATA_DIR) return env;
+  const file = path.join(env.DATA_DIR, 'signing-key.pem');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(env.DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return { ...env, SIGNING_KEY_FILE: file };
 }

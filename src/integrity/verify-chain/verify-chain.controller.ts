@@ -8,6 +8,8 @@ import { Principal } from '../../auth/principal';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { ReadLimited } from '../../read-limits/read-limited';
 import { SelfAudited } from '../../self-audit/self-audit.decorators';
+import { CheckpointAgreement, CheckpointComparison } from '../checkpoints/checkpoint-comparison';
+import { withCheckpoints } from '../checkpoints/with-checkpoints';
 import { ChainVerification, ChainVerifier } from './chain-verifier';
 
 class VerifyParams {
@@ -30,7 +32,10 @@ class VerifyParams {
 @ApiBearerAuth()
 @Controller('v1/integrity')
 export class VerifyChainController {
-  constructor(private readonly verifier: ChainVerifier) {}
+  constructor(
+    private readonly verifier: ChainVerifier,
+    private readonly checkpoints: CheckpointComparison,
+  ) {}
 
   @Get('verify')
   @RequirePermission('audit:verify')
@@ -51,14 +56,19 @@ export class VerifyChainController {
         reason: { type: 'string' },
         missingFrom: { type: 'integer', description: 'First sequence known to have been recorded that the stream no longer holds' },
         missingTo: { type: 'integer', description: 'Last such sequence (inclusive)' },
+        checkpointsChecked: { type: 'integer', description: 'Signed checkpoints whose signature and link were checked' },
+        latestCheckpoint: { type: 'object', description: 'The newest signed checkpoint, which the stream must reach and agree with' },
+        contradictedCheckpoint: { type: 'object', description: 'The signed checkpoint the stream (truncated or rewritten) or the checkpoint stream contradicts' },
+        checkpointProblem: { type: 'string' },
       },
     },
   })
   @ProblemResponses(400, 401, 403, 429)
-  verify(@Query() params: VerifyParams, @CurrentPrincipal() principal: Principal): Promise<ChainVerification> {
+  async verify(@Query() params: VerifyParams, @CurrentPrincipal() principal: Principal): Promise<ChainVerification & Partial<CheckpointAgreement>> {
     if (params.toSequence !== undefined && params.fromSequence !== undefined && params.toSequence < params.fromSequence) {
       throw new BadRequestException('toSequence must not be less than fromSequence');
     }
-    return this.verifier.verify(principal.tenantId, params.fromSequence ?? 0, params.toSequence);
+    const chain = await this.verifier.verify(principal.tenantId, params.fromSequence ?? 0, params.toSequence);
+    return withCheckpoints(chain, await this.checkpoints.compare(principal.tenantId));
   }
 }
