@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jwt from 'jsonwebtoken';
@@ -13,13 +14,33 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Production requires a signing key (ADR 017): one per bench data dir, kept with it. */
+function benchSigningKey(dataDir: string): string {
+  const file = path.join(dataDir, 'bench-signing-key.pem');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return file;
+}
+
 /** Starts the built service (dist/main.js) on 127.0.0.1 with embedded stores in `dataDir`. */
 export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('Build first: npm run build');
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: BENCH_SECRET,
+      SIGNING_KEY_FILE: benchSigningKey(dataDir),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      ...env,
+    },
     stdio: ['ignore', log, log],
   });
   const url = `http://127.0.0.1:${port}`;
