@@ -3,9 +3,11 @@
  * synchronous, so a verify, export or scan that never gives the event loop back holds every other
  * request (even /health) for its whole duration. Long reads work in small units and call
  * `slice.pause()` between them: while the slice's budget lasts that costs nothing; once it is spent
- * the read queues for a turn. Turns are granted round-robin, one per event-loop iteration, from the
- * check phase (setImmediate), so pending I/O (other requests, ingestion) is served between any two
- * slices of long-read work, however many long reads are waiting.
+ * the read queues for a turn. Turns are granted round-robin, one at a time, and each turn comes a
+ * rest of `sliceMs` after the previous one (a timer, so the loop waits for I/O meanwhile): long reads
+ * together take at most about half of the main thread, and pending I/O (other requests, ingestion)
+ * is served between any two slices of long-read work, however many long reads are waiting. With a
+ * zero slice, turns come one per event-loop iteration (check phase) without a rest.
  */
 export class CooperativeScheduler {
   private readonly waiting: Array<() => void> = [];
@@ -46,11 +48,14 @@ export class CooperativeScheduler {
   private scheduleTurn(): void {
     if (this.turnScheduled) return;
     this.turnScheduled = true;
-    setImmediate(this.grantTurn);
+    // Measured (docs/PERFORMANCE.md): back-to-back turns kept the loop saturated under 44 long reads,
+    // and ingestion waited behind them; a rest as long as the slice leaves the other half to requests.
+    if (this.sliceMs > 0) setTimeout(this.grantTurn, this.sliceMs);
+    else setImmediate(this.grantTurn);
   }
 
-  // One turn per check phase: an immediate queued from inside an immediate runs on the next
-  // iteration, after the poll phase has served pending I/O.
+  // One turn at a time: an immediate queued from inside an immediate runs on the next iteration,
+  // after the poll phase has served pending I/O; a timer runs after the loop has waited for I/O.
   private readonly grantTurn = (): void => {
     this.turnScheduled = false;
     const next = this.waiting.shift();
