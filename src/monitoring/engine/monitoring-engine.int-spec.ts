@@ -49,7 +49,8 @@ async function alertsIn(store: ReadStore): Promise<AlertDocument[]> {
 describe('Rules engine on its own checkpointed subscription', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let events: SqliteEventStore;
-  const openReadStore = (name: string, faults?: ReadStoreFaults) => new SqliteReadStore({ file: path.join(temp.dir, `${name}.db`), faults });
+  // One owner id for every connection: a restart is the same instance again, not a second one waiting for the lease (ADR 018).
+  const openReadStore = (name: string, faults?: ReadStoreFaults) => new SqliteReadStore({ file: path.join(temp.dir, `${name}.db`), faults, owner: 'monitoring-test' });
 
   beforeEach(async () => {
     temp = makeTempDir();
