@@ -122,6 +122,8 @@ export interface RunningService {
   output(): { stdout: string; stderr: string };
   /** SIGTERM, then waits for the process to exit (SIGKILL after timeoutMs). */
   stop(timeoutMs?: number): Promise<Exited>;
+  /** Waits for the process to exit without signalling it (SIGKILL after timeoutMs), e.g. after the test sent its own signal. */
+  waitForExit(timeoutMs?: number): Promise<Exited>;
 }
 
 /**
@@ -143,6 +145,14 @@ export function startService(app: BuiltApp, env: Record<string, string | undefin
     let pending = '';
     let started = false;
     const exited = new Promise<Exited>((done) => child.once('close', (code, signal) => done({ code, signal, stdout, stderr })));
+    const waitForExit = async (exitTimeoutMs = 10_000): Promise<Exited> => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), exitTimeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(killer);
+      }
+    };
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -167,13 +177,9 @@ export function startService(app: BuiltApp, env: Record<string, string | undefin
             output: () => ({ stdout, stderr }),
             stop: async (stopTimeoutMs = 10_000) => {
               if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-              const killer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-              try {
-                return await exited;
-              } finally {
-                clearTimeout(killer);
-              }
+              return waitForExit(stopTimeoutMs);
             },
+            waitForExit,
           });
           return;
         }
