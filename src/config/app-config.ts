@@ -176,6 +176,38 @@ export class EnvironmentVariables {
   @Max(10000)
   STREAM_CONCURRENCY_PER_TENANT: number = 16;
 
+  /** Concurrent live tails one user (token `sub`) may hold in a tenant (ADR 021). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  STREAM_CONCURRENCY_PER_USER: number = 4;
+
+  /** A comment line on every live tail this often, so that proxies keep it open and dead clients are noticed. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(300_000)
+  STREAM_HEARTBEAT_MS: number = 15_000;
+
+  /** A live tail that delivered no event for this long is ended (the client reconnects with Last-Event-ID). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  STREAM_IDLE_TIMEOUT_MS: number = 1_800_000;
+
+  /** Unread bytes a live tail may have before it is ended, so a slow client never holds others back. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(65_536)
+  @Max(1_073_741_824)
+  STREAM_MAX_BUFFERED_BYTES: number = 4 * 1024 * 1024;
+
   /** Index entries one list request examines at most; a page may then hold fewer items plus a nextCursor. */
   @Transform(toOptionalNumber)
   @IsOptional()
@@ -256,11 +288,15 @@ export interface AppConfig {
   reads: ReadLimitsConfig;
   signing: SigningKeyConfig;
   checkpoints: { intervalSeconds: number; everyEvents: number };
+  /** Live tails (ADR 021). */
+  streams: { heartbeatMs: number; idleTimeoutMs: number; maxBufferedBytes: number };
 }
 
 /** Bounds on long reads (ADR 012). */
 export interface ReadLimitsConfig {
   concurrencyPerTenant: { bulk: number; list: number; stream: number };
+  /** Live tails one user may hold at once in a tenant. */
+  streamsPerUser: number;
   listScanMaxRows: number;
   /** How long a long read runs before it gives the event loop back. */
   sliceMs: number;
@@ -326,11 +362,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projections: { mode: parsed.PROJECTION_MODE, leaseMs: parsed.PROJECTION_LEASE_MS },
     reads: {
       concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
+      streamsPerUser: parsed.STREAM_CONCURRENCY_PER_USER,
       listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
       sliceMs: parsed.READ_SLICE_MS,
     },
     signing,
     checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
+    streams: { heartbeatMs: parsed.STREAM_HEARTBEAT_MS, idleTimeoutMs: parsed.STREAM_IDLE_TIMEOUT_MS, maxBufferedBytes: parsed.STREAM_MAX_BUFFERED_BYTES },
   };
 }
 
