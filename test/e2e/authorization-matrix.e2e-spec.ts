@@ -428,4 +428,14 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const alert = await http().get(`/v1/alerts/${fixtures.otherAlertId}`).set('Authorization', officer).expect(200);
     expect(alert.body).toMatchObject({ status: 'open', history: [expect.objectContaining({ status: 'open' })] });
   });
+
+  it('no route, called by any role, deleted or changed a recorded event: both logs still start at sequence 0 and verify', async () => {
+    for (const tenant of [OWN, OTHER]) {
+      const [first] = await t.app.get<EventStore>(EVENT_STORE).readStream(`audit-${tenant}`, { maxCount: 1 });
+      expect(first.revision).toBe(0);
+      const verify = await http().get('/v1/integrity/verify').set('Authorization', bearer({ tenant, roles: ['compliance_officer'], sub: 'fixture-officer' })).expect(200);
+      expect(verify.body).toMatchObject({ valid: true, fromSequence: 0 });
+      expect(verify.body.expired).toBeUndefined();
+    }
+  });
 });
