@@ -222,6 +222,33 @@ describe('daily retention expiry, with an injected clock (issue 12 items 5-6)', 
     }
   });
 
+  it('a run that stopped between recording a batch and truncating is finished by the next run: one retention.expire record, stream caught up, verify valid', async () => {
+    const app = await start({ RETENTION_BATCH_EVENTS: '2' });
+    const api = auditApi(app.app);
+    await api.record(writer, Array.from({ length: 6 }, () => auditEvent()));
+    await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acme').send({ retentionDays: 365 }).expect(200);
+    const lastOld = await headOf(app);
+    const store = app.app.get<EventStore>(EVENT_STORE);
+    const truncate = store.truncateBefore.bind(store);
+    let calls = 0;
+    // The second batch's truncation "crashes" (the process would have died after recording the batch).
+    store.truncateBefore = async (stream, before) => {
+      if (++calls === 2) throw new Error('simulated crash');
+      return truncate(stream, before);
+    };
+    const now = new Date(Date.now() + 366 * DAY_MS);
+    await expect(app.app.get(RetentionExpiry).expireTenant('acme', now)).rejects.toThrow('simulated crash');
+    expect((await streamOf(app))[0].sequence).toBe(2);
+
+    store.truncateBefore = truncate;
+    await app.app.get(RetentionExpiry).expireTenant('acme', now);
+
+    const retained = await streamOf(app);
+    expect(retained[0].sequence).toBe(lastOld + 1);
+    expect(retained.filter((e) => e.action === 'retention.expire')).toHaveLength(1);
+    expect((await api.http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body).toMatchObject({ valid: true, expired: { toSequence: lastOld } });
+  });
+
   it('an insider who deletes the front of the stream (no retention.expire record) is detected by verify', async () => {
     const app = await start();
     const api = auditApi(app.app);
