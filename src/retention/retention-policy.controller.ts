@@ -69,7 +69,8 @@ export class RetentionPolicyController {
   @ApiHeader({ name: 'X-Tenant-Id', required: false, description: 'platform_operator only: the tenant whose policy to read' })
   @ApiOkResponse({ schema: POLICY_SCHEMA })
   @ProblemResponses(400, 401, 403)
-  get(@CurrentPrincipal() principal: Principal): Promise<RetentionPolicyView> {
+  async get(@CurrentPrincipal() principal: Principal): Promise<RetentionPolicyView> {
+    if (principal.platformOperator) await this.policies.assertTenantHasLog(principal.tenantId);
     return this.policies.get(principal.tenantId);
   }
 
@@ -87,6 +88,7 @@ export class RetentionPolicyController {
     @RecordChanges() recordChanges: ChangesRecorder,
   ): Promise<RetentionPolicyView> {
     if (!tenantHeader) throw new BadRequestException('X-Tenant-Id is required: name the tenant whose retention policy to change');
+    await this.policies.assertTenantHasLog(principal.tenantId);
     const result = await this.policies.set(principal, body.retentionDays);
     if (result.changes) recordChanges(result.changes);
     return result.policy;

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Principal } from '../auth/principal';
 import { EVENT_STORE, EventStore, JsonObject } from '../event-store/event-store.port';
-import { retentionStreamOf } from '../event-store/stream-names';
+import { auditStreamOf, retentionStreamOf } from '../event-store/stream-names';
 import { RETENTION_POLICY_SET, RetentionPolicySet, retentionPolicyViewOf, RetentionPolicyView, retentionStateOf } from './retention-policy';
 import { RETENTION_CLOCK, RetentionClock } from './retention-expiry';
 
@@ -18,6 +18,16 @@ export class RetentionPolicyService {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(RETENTION_CLOCK) private readonly now: RetentionClock,
   ) {}
+
+  /**
+   * A platform operator names tenants by hand: one without an audit log is refused as bad input (400,
+   * which records nothing), so that a typo neither creates a tenant's log nor sets a policy for nobody.
+   */
+  async assertTenantHasLog(tenantId: string): Promise<void> {
+    if ((await this.events.readStream(auditStreamOf(tenantId), { maxCount: 1 })).length === 0) {
+      throw new BadRequestException(`X-Tenant-Id names tenant ${tenantId}, which has no audit log`);
+    }
+  }
 
   async get(tenantId: string): Promise<RetentionPolicyView> {
     return retentionPolicyViewOf(tenantId, retentionStateOf(await this.events.readStream(retentionStreamOf(tenantId))));

@@ -83,6 +83,15 @@ describe('retention policy (issue 12 item 5)', () => {
     expect((await api.http().get('/v1/retention-policy').set('Authorization', officer).expect(200)).body.retentionDays).toBe(400);
   });
 
+  it('refuses (400) a platform_operator naming a tenant that has no audit log, and creates neither its log nor its policy', async () => {
+    const api = auditApi(t.app);
+    const res = await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acmee').send({ retentionDays: 400 }).expect(400);
+    expect(res.body.detail).toBe('X-Tenant-Id names tenant acmee, which has no audit log');
+    await api.http().get('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acmee').expect(400);
+    expect(await streamOf(t, 'acmee')).toEqual([]);
+    expect(await t.app.get<EventStore>(EVENT_STORE).readStream('retention-acmee')).toEqual([]);
+  });
+
   it('gives a platform_operator naming a tenant no access to its data (audit events, verify, export: 403)', async () => {
     const api = auditApi(t.app);
     for (const route of ['/v1/audit-events', '/v1/integrity/verify', '/v1/audit-events/export']) {
@@ -188,8 +197,8 @@ describe('daily retention expiry, with an injected clock (issue 12 items 5-6)', 
   it('expires exactly the front recorded before now - policy (recordedAt) and keeps every later event', async () => {
     const app = await start();
     const api = auditApi(app.app);
-    await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acme').send({ retentionDays: 365 }).expect(200);
     await api.record(writer, Array.from({ length: 3 }, () => auditEvent()));
+    await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acme').send({ retentionDays: 365 }).expect(200);
     const boundary = Date.parse((await streamOf(app)).at(-1)!.recordedAt);
     await api.record(writer, Array.from({ length: 3 }, () => auditEvent()));
     const cutoff = boundary + 1;
