@@ -64,7 +64,7 @@ export class RetentionPolicyController {
 
   @Get()
   @RequirePermission('retention:read', 'retention:manage')
-  @SelfAudited({ action: 'retention.view', kind: 'read', resource: { type: 'retention_policy' } })
+  @SelfAudited({ action: 'retention_policy.view', kind: 'read', resource: { type: 'retention_policy' } })
   @ApiOperation({ summary: "The tenant's retention policy and the last expiry (a platform operator names the tenant in X-Tenant-Id)" })
   @ApiHeader({ name: 'X-Tenant-Id', required: false, description: 'platform_operator only: the tenant whose policy to read' })
   @ApiOkResponse({ schema: POLICY_SCHEMA })

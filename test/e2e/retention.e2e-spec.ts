@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { StoredAuditEvent } from '../../src/audit-log/audit-event';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { Checkpointer } from '../../src/integrity/checkpoints/checkpointer';
+import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
+import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { runVerifyCli } from '../../src/integrity/cli/verify-offline.cli';
 import { RetentionExpiry } from '../../src/retention/retention-expiry';
 import { auditApi, textBody } from '../support/audit-api';
@@ -81,6 +83,26 @@ describe('retention policy (issue 12 item 5)', () => {
     }
     expect(await headOf(t)).toBe(before);
     expect((await api.http().get('/v1/retention-policy').set('Authorization', officer).expect(200)).body.retentionDays).toBe(400);
+  });
+
+  it('a read of the policy is recorded as retention_policy.view and raises no alert; a change raises the security-config-change alert', async () => {
+    const other = await createTestApp();
+    try {
+      other.app.get(RetentionExpiry).stopTimer();
+      const api = auditApi(other.app);
+      const alertsOf = async () => {
+        const head = await other.app.get<EventStore>(EVENT_STORE).headPosition();
+        await other.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head!, 5000);
+        return (await api.http().get('/v1/alerts?ruleId=security-config-change').set('Authorization', admin).expect(200)).body.items as unknown[];
+      };
+      await api.http().get('/v1/retention-policy').set('Authorization', officer).expect(200);
+      expect((await streamOf(other)).map((e) => e.action)).toEqual(['retention_policy.view']);
+      expect(await alertsOf()).toEqual([]);
+      await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acme').send({ retentionDays: 500 }).expect(200);
+      expect(await alertsOf()).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses (400) a platform_operator naming a tenant that has no audit log, and creates neither its log nor its policy', async () => {
