@@ -30,6 +30,20 @@ async function streamOf(t: TestApp, tenant = 'acme'): Promise<StoredAuditEvent[]
   return (await t.app.get<EventStore>(EVENT_STORE).readStream(`audit-${tenant}`)).map((e) => e.data as unknown as StoredAuditEvent);
 }
 
+/**
+ * Until the audit-log projection has applied everything in the log: the expired ids are recorded on
+ * the retention stream after the retention.expire record, so read-your-writes on the audit sequence alone
+ * does not cover them.
+ */
+async function projectedToHead(t: TestApp): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const health = await auditApi(t.app).http().get('/health');
+    if (health.body.projections.find((p: { name: string }) => p.name === 'audit_log')?.eventsBehind === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the audit_log projection did not catch up');
+}
+
 describe('retention policy (issue 12 item 5)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -168,6 +182,7 @@ describe('daily retention expiry, with an injected clock (issue 12 items 5-6)', 
     ]);
 
     // The read model drops them: neither the list nor a lookup by id finds an expired event.
+    await projectedToHead(app);
     const listed = await api.list(officer, 'resourceType=invoice', lastOld + 1);
     expect(listed).toEqual([]);
     await api.http().get(`/v1/audit-events/${old[0].id}`).set('Authorization', officer).expect(404);
@@ -279,6 +294,19 @@ describe('daily retention expiry, with an injected clock (issue 12 items 5-6)', 
     expect(retained.filter((e) => e.action === 'retention.expire')).toHaveLength(1);
     expect((await api.http().get('/v1/integrity/verify').set('Authorization', officer).expect(200)).body).toMatchObject({ valid: true, expired: { toSequence: lastOld } });
   });
+
+  it('with projections in a worker thread (PROJECTION_MODE=worker) the queryable log drops expired events too', async () => {
+    const app = await start({ PROJECTION_MODE: 'worker' });
+    const api = auditApi(app.app);
+    const old = await api.record(writer, Array.from({ length: 3 }, (_, i) => auditEvent({ resource: { type: 'invoice', id: `W-${i}` } })));
+    await api.http().put('/v1/retention-policy').set('Authorization', operator).set('X-Tenant-Id', 'acme').send({ retentionDays: 365 }).expect(200);
+    const expiry = (await app.app.get(RetentionExpiry).expireTenant('acme', new Date(Date.now() + 366 * DAY_MS)))!;
+    await projectedToHead(app);
+    expect(await api.list(officer, 'resourceType=invoice', expiry.toSequence + 1)).toEqual([]);
+    await api.http().get(`/v1/audit-events/${old[2].id}`).set('Authorization', officer).expect(404);
+    const health = await api.http().get('/health').expect(200);
+    expect(health.body.projections.find((p: { name: string }) => p.name === 'audit_log').lastError).toBeNull();
+  }, 60_000);
 
   it('an insider who deletes the front of the stream (no retention.expire record) is detected by verify', async () => {
     const app = await start();
