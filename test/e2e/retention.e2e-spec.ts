@@ -128,6 +128,11 @@ describe('retention policy (issue 12 item 5)', () => {
     expect(await t.app.get<EventStore>(EVENT_STORE).readStream('retention-acmee')).toEqual([]);
   });
 
+  it('a tenant cannot give retention:manage to its users: a custom role with it is refused (422) as a platform permission', async () => {
+    const res = await auditApi(t.app).http().post('/v1/roles').set('Authorization', admin).send({ name: 'retention_keeper', permissions: ['retention:manage'] }).expect(422);
+    expect(res.body.errors).toEqual([{ path: 'permissions[0]', message: '"retention:manage" is a platform permission and cannot be given by a tenant role' }]);
+  });
+
   it('gives a platform_operator naming a tenant no access to its data (audit events, verify, export: 403)', async () => {
     const api = auditApi(t.app);
     for (const route of ['/v1/audit-events', '/v1/integrity/verify', '/v1/audit-events/export']) {
