@@ -15,6 +15,7 @@ import { AlertRecipientsModule } from './alert-recipients/alert-recipients.modul
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { RetentionModule } from './retention/retention.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         TenantSettingsModule,
         AlertRecipientsModule,
         NotificationsModule,
+        RetentionModule,
         HealthModule,
       ],
     };

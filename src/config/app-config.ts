@@ -251,6 +251,22 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000_000)
   CHECKPOINT_EVERY_EVENTS: number = 10_000;
+
+  /** How often the retention job looks for events older than each tenant's policy (seconds; daily by default). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 60 * 60)
+  RETENTION_INTERVAL_SECONDS: number = 24 * 60 * 60;
+
+  /** Events expired per step (one id batch recorded, one bounded delete). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RETENTION_BATCH_EVENTS: number = 1_000;
 }
 
 function toOptionalNumber({ value }: { value: unknown }): unknown {
@@ -290,6 +306,8 @@ export interface AppConfig {
   checkpoints: { intervalSeconds: number; everyEvents: number };
   /** Live tails (ADR 021). */
   streams: { heartbeatMs: number; idleTimeoutMs: number; maxBufferedBytes: number };
+  /** Retention expiry (ADR 025). */
+  retention: { intervalSeconds: number; batchEvents: number };
 }
 
 /** Bounds on long reads (ADR 012). */
@@ -369,6 +387,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signing,
     checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
     streams: { heartbeatMs: parsed.STREAM_HEARTBEAT_MS, idleTimeoutMs: parsed.STREAM_IDLE_TIMEOUT_MS, maxBufferedBytes: parsed.STREAM_MAX_BUFFERED_BYTES },
+    retention: { intervalSeconds: parsed.RETENTION_INTERVAL_SECONDS, batchEvents: parsed.RETENTION_BATCH_EVENTS },
   };
 }
 

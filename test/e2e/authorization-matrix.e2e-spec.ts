@@ -30,7 +30,7 @@ import { bearer } from '../support/tokens';
  * entry"); so does an entry for a route the app does not serve.
  */
 
-const BUILT_IN_ROLES = ['super_admin', 'compliance_officer', 'auditor', 'standard_user', 'audit_writer', 'platform_ingestor', 'platform_admin'] as const;
+const BUILT_IN_ROLES = ['super_admin', 'compliance_officer', 'auditor', 'standard_user', 'audit_writer', 'platform_ingestor', 'platform_admin', 'platform_operator'] as const;
 type Role = (typeof BUILT_IN_ROLES)[number];
 
 /** The caller in every case; its own records (actor.id) are what a standard user may see. */
@@ -80,6 +80,8 @@ interface Case {
   params?: (f: Fixtures) => Promise<Record<string, string>> | Record<string, string>;
   query?: string;
   body?: (f: Fixtures) => unknown;
+  /** Extra request headers, given the caller's tenant (e.g. X-Tenant-Id). */
+  headers?: (callerTenant: string) => Record<string, string>;
   /** Status when the role holds one of the route's permissions (otherwise 403). A function when it depends on more. */
   expect: number | ((permissions: ReadonlySet<Permission>) => number);
   /** What a 2xx answer must hold; returns a description of the violation, or nothing. */
@@ -251,6 +253,17 @@ Object.assign(SAMPLES, {
     own: { params: async (f: Fixtures) => ({ id: await f.freshOwnAlert() }), body: () => ({}), expect: 200 },
     other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), body: () => ({}), expect: 404 },
   },
+  'GET /v1/retention-policy': {
+    own: { expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant ? undefined : `policy of ${(a.body as Json).tenantId}`) },
+    // The caller's fresh tenant has the default policy: nothing of another tenant's is shown.
+    other: { expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant && (a.body as Json).isDefault === true ? undefined : `policy ${JSON.stringify(a.body)}`) },
+  },
+  'PUT /v1/retention-policy': {
+    own: { headers: (tenant: string) => ({ 'X-Tenant-Id': tenant }), body: () => ({ retentionDays: 2557 }), expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant ? undefined : `changed ${(a.body as Json).tenantId}`) },
+    // Platform account administration: only a platform_operator names another tenant, and changes exactly that one (ADR 025);
+    // every other role is refused (403) whatever X-Tenant-Id says.
+    other: { headers: () => ({ 'X-Tenant-Id': OTHER }), body: () => ({ retentionDays: 2557 }), expect: 200, check: (a: Answer) => ((a.body as Json).tenantId === OTHER ? undefined : `changed ${(a.body as Json).tenantId}`) },
+  },
 } satisfies Record<string, Row>);
 
 // Tenant settings, alert recipients and the notification centre (issue 7 §8).
@@ -376,7 +389,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     return fixtures;
   }
 
-  async function send(key: string, row: Row, sample: Case, token: string): Promise<Answer> {
+  async function send(key: string, row: Row, sample: Case, token: string, callerTenant: string): Promise<Answer> {
     const [method, pattern] = key.split(' ');
     const params = (await sample.params?.(fixtures)) ?? {};
     const path = pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? `<missing ${name}>`)) + (sample.query ? `?${sample.query}` : '');
@@ -386,6 +399,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       return { status: sse.status, headers: sse.headers, body: null };
     }
     let req = http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path).set('Authorization', token);
+    for (const [name, value] of Object.entries(sample.headers?.(callerTenant) ?? {})) req = req.set(name, value);
     if (row.read === 'download') req = req.buffer(true).parse(textBody());
     const body = sample.body?.(fixtures);
     const res = body === undefined ? await req : await req.send(body as object);
@@ -404,7 +418,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const expected = !permitted ? 403 : typeof sample.expect === 'number' ? sample.expect : sample.expect(permissions);
     const callerTenant = tenant === 'own' ? OWN : `matrix_t${++counter}`;
     const token = bearer({ tenant: callerTenant, roles: [role], sub: CALLER });
-    const answer = await send(key, row, sample, token);
+    const answer = await send(key, row, sample, token, callerTenant);
     const where = `${key} [${tenant} tenant] as ${role}`;
     if (answer.status !== expected) return `${where}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
     if (expected === 403 && !String(answer.headers['content-type']).startsWith('application/problem+json')) return `${where}: a 403 that is not problem+json`;
@@ -464,5 +478,15 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     expect(rule.body).toMatchObject({ severity: 'low', enabled: true, version: 1 });
     const alert = await http().get(`/v1/alerts/${fixtures.otherAlertId}`).set('Authorization', officer).expect(200);
     expect(alert.body).toMatchObject({ status: 'open', history: [expect.objectContaining({ status: 'open' })] });
+  });
+
+  it('no route, called by any role, deleted or changed a recorded event: both logs still start at sequence 0 and verify', async () => {
+    for (const tenant of [OWN, OTHER]) {
+      const [first] = await t.app.get<EventStore>(EVENT_STORE).readStream(`audit-${tenant}`, { maxCount: 1 });
+      expect(first.revision).toBe(0);
+      const verify = await http().get('/v1/integrity/verify').set('Authorization', bearer({ tenant, roles: ['compliance_officer'], sub: 'fixture-officer' })).expect(200);
+      expect(verify.body).toMatchObject({ valid: true, fromSequence: 0 });
+      expect(verify.body.expired).toBeUndefined();
+    }
   });
 });
