@@ -13,6 +13,7 @@ import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { ReportRenderingModule } from './reports/rendering/report-rendering.module';
+import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
         CrossTenantGrantsModule,
         MonitoringModule,
         ReportRenderingModule,
+        ReportSchedulesModule,
         HealthModule,
       ],
     };
