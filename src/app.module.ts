@@ -12,6 +12,7 @@ import { MonitoringModule } from './monitoring/monitoring.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { ReportMailModule } from './reports/mail/report-mail.module';
 import { ReportRenderingModule } from './reports/rendering/report-rendering.module';
 import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
 import { RolesModule } from './roles/roles.module';
@@ -38,6 +39,7 @@ export class AppModule {
         CrossTenantGrantsModule,
         MonitoringModule,
         ReportRenderingModule,
+        ReportMailModule,
         ReportSchedulesModule,
         HealthModule,
       ],
