@@ -142,6 +142,10 @@ describe('Report schedules (/v1/report-schedules)', () => {
     expect(shown.body.lastRun).toMatchObject({ reportId: first.body.reportId, trigger: 'manual', requestedBy: 'olivia', period });
     // A manual run does not move the scheduled runs.
     expect(shown.body.nextRunAt).toBe('2026-03-28T05:00:00.000Z');
+    const api = auditApi(t.app);
+    const runs = await api.list(officer('runner'), `action=report_schedule.run&resourceId=${id}`, await api.head(officer('runner')));
+    expect(runs).toHaveLength(2);
+    expect(runs.every((r) => r.outcome === 'success')).toBe(true);
   });
 
   it('requests each due period once, even when two passes run at the same time, over the spring-forward night', async () => {
@@ -172,8 +176,22 @@ describe('Report schedules (/v1/report-schedules)', () => {
   });
 });
 
+describe('Report schedules with SMTP_URL set', () => {
+  it('accepts e-mail delivery', async () => {
+    const temp = makeTempDir();
+    const t = await scheduleApp({ env: { DATA_DIR: temp.dir, SMTP_URL: 'smtp://127.0.0.1:2525' }, now: '2026-03-27T10:00:00Z' });
+    try {
+      const res = await t.http().post('/v1/report-schedules').set('Authorization', officer()).send({ ...daily, delivery: { notify: false, emails: ['auditor@example.com'] } }).expect(201);
+      expect(res.body.delivery).toEqual({ notify: false, emails: ['auditor@example.com'] });
+    } finally {
+      await t.close();
+      temp.cleanup();
+    }
+  });
+});
+
 describe('Report schedules after downtime', () => {
-  it('catches up the runs missed while the service was down when it starts, and requests nothing while REPORT_REQUESTS is absent', async () => {
+  it('catches up at start, oldest first, the runs missed while the service was down (or ran without report generation)', async () => {
     const temp = makeTempDir();
     try {
       const before = await scheduleApp({ env: { DATA_DIR: temp.dir }, now: '2026-01-30T12:00:00Z', reports: null });
