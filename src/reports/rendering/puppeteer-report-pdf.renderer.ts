@@ -57,6 +57,9 @@ export class PuppeteerReportPdfRenderer implements ReportPdfRenderer, OnApplicat
       headerTemplate: html.header,
       footerTemplate: html.footer,
       margin: { top: '20mm', bottom: '18mm', left: '16mm', right: '16mm' },
+      // Untagged: a tagged (PDF/UA structure tree) 2,000-row × 3 report is ~15× larger (13.6 MB vs 0.9 MB) and slower; text extraction works either way (ADR 023).
+      tagged: false,
+      outline: false,
       timeout: this.options.timeoutMs,
     });
     return Buffer.from(pdf);
