@@ -29,7 +29,7 @@ export function formatInstant(iso: string, timezone: string): string {
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
-  const offset = parts.timeZoneName === 'GMT' ? 'UTC' : String(parts.timeZoneName).replace('GMT', 'UTC');
+  const offset = parts.timeZoneName === 'GMT' ? 'UTC+00:00' : String(parts.timeZoneName).replace('GMT', 'UTC');
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} (${offset})`;
 }
 
