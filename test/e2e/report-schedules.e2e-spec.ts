@@ -5,6 +5,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { configureApp } from '../../src/http/configure-app';
+import { REPORT_REQUESTS } from '../../src/reports/report-requests.port';
 import { scheduledReportIdOf } from '../../src/reports/schedules/report-schedule';
 import { REPORT_SCHEDULE_CLOCK } from '../../src/reports/schedules/report-schedule-clock';
 import { ReportScheduleRunner } from '../../src/reports/schedules/report-schedule-runner';
@@ -34,10 +35,12 @@ async function scheduleApp(options: { env?: NodeJS.ProcessEnv; now: string; repo
   const config = loadAppConfig({ LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, PROJECTION_MODE: 'inline', ...readStoreEnv().env, ...options.env });
   const clock = { now: new Date(options.now) };
   const reports = options.reports === undefined ? new RecordingReportRequests() : options.reports;
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(reports ? [recordingReportRequestsModule(reports)] : [])] })
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), ...(reports ? [recordingReportRequestsModule(reports)] : [])] })
     .overrideProvider(REPORT_SCHEDULE_CLOCK)
-    .useValue(() => clock.now)
-    .compile();
+    .useValue(() => clock.now);
+  // Where the app has its own REPORT_REQUESTS (the reports module), the recording one replaces it.
+  if (reports) builder = builder.overrideProvider(REPORT_REQUESTS).useValue(reports);
+  const moduleRef = await builder.compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: false }));
   await app.init();
   return { app, config, reports: reports!, clock, http: () => request(app.getHttpServer()) as unknown as request.Agent, close: () => app.close() };
