@@ -16,6 +16,9 @@ import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { RetentionModule } from './retention/retention.module';
+import { ReportMailModule } from './reports/mail/report-mail.module';
+import { ReportRenderingModule } from './reports/rendering/report-rendering.module';
+import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
@@ -43,6 +46,9 @@ export class AppModule {
         AlertRecipientsModule,
         NotificationsModule,
         RetentionModule,
+        ReportRenderingModule,
+        ReportMailModule,
+        ReportSchedulesModule,
         HealthModule,
       ],
     };

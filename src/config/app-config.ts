@@ -267,6 +267,42 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000)
   RETENTION_BATCH_EVENTS: number = 1_000;
+  /** Chromium pages rendering report PDFs at once (one browser, reused); more renders wait. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  REPORT_PDF_MAX_PAGES: number = 2;
+
+  /** Longest one PDF render may take (seconds). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  REPORT_PDF_TIMEOUT_SECONDS: number = 180;
+
+  /** SMTP server for e-mailed reports: smtp://user:pass@host:587 or smtps://host:465. Unset: e-mail delivery is refused. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://...' })
+  SMTP_URL?: string;
+
+  /** Sender of e-mailed reports. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  SMTP_FROM: string = 'Compliance Audit Trail <reports@localhost>';
+
+  /** How often report schedules are checked for due periods (seconds). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  REPORT_SCHEDULE_TICK_SECONDS: number = 30;
 }
 
 function toOptionalNumber({ value }: { value: unknown }): unknown {
@@ -308,6 +344,11 @@ export interface AppConfig {
   streams: { heartbeatMs: number; idleTimeoutMs: number; maxBufferedBytes: number };
   /** Retention expiry (ADR 025). */
   retention: { intervalSeconds: number; batchEvents: number };
+  /** Report PDFs (ADR 023). */
+  reportPdf: { maxPages: number; timeoutMs: number };
+  /** E-mail delivery of reports; `url` absent: refused. */
+  smtp: { url?: string; from: string };
+  reportSchedules: { tickMs: number };
 }
 
 /** Bounds on long reads (ADR 012). */
@@ -339,7 +380,7 @@ export class ConfigValidationError extends Error {
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE'])
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE', 'SMTP_URL'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -388,6 +429,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
     streams: { heartbeatMs: parsed.STREAM_HEARTBEAT_MS, idleTimeoutMs: parsed.STREAM_IDLE_TIMEOUT_MS, maxBufferedBytes: parsed.STREAM_MAX_BUFFERED_BYTES },
     retention: { intervalSeconds: parsed.RETENTION_INTERVAL_SECONDS, batchEvents: parsed.RETENTION_BATCH_EVENTS },
+    reportPdf: { maxPages: parsed.REPORT_PDF_MAX_PAGES, timeoutMs: parsed.REPORT_PDF_TIMEOUT_SECONDS * 1000 },
+    smtp: { url: parsed.SMTP_URL, from: parsed.SMTP_FROM },
+    reportSchedules: { tickMs: parsed.REPORT_SCHEDULE_TICK_SECONDS * 1000 },
   };
 }
 
@@ -438,5 +482,5 @@ function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {
 
 /** Connection strings may carry credentials; never echo them back in an error. */
 function redact(name: string, value: unknown): unknown {
-  return /CONNECTION_STRING|URI|SECRET|KEY|PASSWORD/.test(name) ? '<redacted>' : value;
+  return /CONNECTION_STRING|URI|URL|SECRET|KEY|PASSWORD/.test(name) ? '<redacted>' : value;
 }

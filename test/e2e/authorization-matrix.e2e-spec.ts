@@ -8,6 +8,7 @@ import { notificationIdOf } from '../../src/notifications/notification';
 import { NOTIFICATIONS, Notifications } from '../../src/notifications/notifications.port';
 import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
+import { REPORT_REQUESTS } from '../../src/reports/report-requests.port';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { RouteInfo, routesOf } from '../support/route-inventory';
@@ -68,7 +69,20 @@ interface Fixtures {
   /** A notification of acme addressed to CALLER by name, and one of globex addressed to a user of the same id. */
   ownNotificationId: string;
   otherNotificationId: string;
+  /** Report schedules of acme and globex. */
+  schedules: ScheduleFixtures;
 }
+
+interface ScheduleFixtures {
+  ownId: string;
+  otherId: string;
+  /** A new schedule of acme, for routes that change or delete one. */
+  freshOwn(): Promise<string>;
+}
+
+const reportSchedule = { templateId: 'sox-privileged-access', frequency: 'daily', timezone: 'Europe/Berlin', time: '06:00', format: 'csv', delivery: { notify: true } };
+/** POST /v1/report-schedules/{id}/run: 202, or 503 while report generation (REPORT_REQUESTS) is not part of the app. */
+let runNowStatus = 202;
 
 interface Answer {
   status: number;
@@ -109,6 +123,13 @@ const empty = (what: string, list: unknown[]) => (list.length ? `${what} not emp
 const tenantOfReceipt = (expected: (tenant: string) => string) => (a: Answer, _f: Fixtures, tenant: string) => {
   const receipts = ((a.body as Json).results as Json[] | undefined) ?? [a.body as Json];
   return receipts.every((r) => r.tenantId === expected(tenant)) ? undefined : `recorded in ${receipts.map((r) => r.tenantId).join(',')}`;
+};
+const hasProvider = (app: TestApp, token: symbol) => {
+  try {
+    return app.app.get(token, { strict: false }) !== undefined;
+  } catch {
+    return false;
+  }
 };
 const anyTenantWriter = (p: ReadonlySet<Permission>) => (p.has('audit:write:any-tenant') ? 201 : 403);
 
@@ -301,6 +322,33 @@ Object.assign(SAMPLES, {
   },
 } satisfies Record<string, Row>);
 
+Object.assign(SAMPLES, {
+  'GET /v1/report-schedules': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((s) => s.id === f.schedules.ownId) ? undefined : `${f.schedules.ownId} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('schedules', itemsOf(a)) },
+  },
+  'GET /v1/report-schedules/:id': {
+    own: { params: (f: Fixtures) => ({ id: f.schedules.ownId }), expect: 200, check: (a: Answer, f: Fixtures) => ((a.body as Json).id === f.schedules.ownId ? undefined : 'another schedule') },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+  'POST /v1/report-schedules': {
+    own: { body: () => reportSchedule, expect: 201 },
+    other: { body: () => reportSchedule, expect: 201 },
+  },
+  'PUT /v1/report-schedules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.schedules.freshOwn() }), body: () => ({ ...reportSchedule, time: '07:00' }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), body: () => ({ ...reportSchedule, time: '07:00' }), expect: 404 },
+  },
+  'DELETE /v1/report-schedules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.schedules.freshOwn() }), expect: 204 },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+  'POST /v1/report-schedules/:id/run': {
+    own: { params: (f: Fixtures) => ({ id: f.schedules.ownId }), expect: () => runNowStatus },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+} satisfies Record<string, Row>);
+
 /** Routes that need no token at all. */
 const PUBLIC_SAMPLES: Record<string, number> = { 'GET /health': 200 };
 
@@ -366,6 +414,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       freshOwnRule: () => createRule(OWN),
       freshOwnAlert: () => raiseAlert(OWN),
       newRuleId,
+      schedules: await givenSchedules(admin),
       ownEventId: own.id,
       otherEventId: other.id,
       ownRole: await createRole(OWN),
@@ -387,6 +436,12 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     fixtures.otherNotificationId = await notify(OTHER);
     await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor((await t.app.get<EventStore>(EVENT_STORE).headPosition())!, 5000);
     return fixtures;
+  }
+
+  async function givenSchedules(admin: (tenant: string) => string): Promise<ScheduleFixtures> {
+    runNowStatus = hasProvider(t, REPORT_REQUESTS) ? 202 : 503;
+    const create = async (tenant: string) => (await http().post('/v1/report-schedules').set('Authorization', admin(tenant)).send(reportSchedule).expect(201)).body.id as string;
+    return { ownId: await create(OWN), otherId: await create(OTHER), freshOwn: () => create(OWN) };
   }
 
   async function send(key: string, row: Row, sample: Case, token: string, callerTenant: string): Promise<Answer> {
