@@ -111,6 +111,10 @@ export class NotificationsController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
+  @ApiOkResponse({
+    description: 'Server-Sent Events: `event: notification`, `id` an opaque cursor, `data` a notification as the list shows it',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ProblemResponses(400, 401, 403, 429)
   async stream(
     @Headers('last-event-id') lastEventId: string | undefined,
