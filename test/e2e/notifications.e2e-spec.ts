@@ -60,6 +60,13 @@ describe('Notification centre over HTTP: addressing, isolation, read state, idem
     expect(await titles(globexOfficer)).toEqual([]);
   });
 
+  it('a tenant whose id extends another (acme-x vs acme, ids with "-") sees only its own notifications', async () => {
+    await publish('acme-x', { title: 'for-acme-x', key: 'alert-1', severity: 'low' });
+    const acmeXOfficer = bearer({ tenant: 'acme-x', roles: ['compliance_officer'], sub: 'carol' });
+    expect(await titles(acmeXOfficer)).toEqual(['for-acme-x']);
+    expect(await titles(officer)).toEqual(['default-addressed']);
+  });
+
   it('publishing the same key again creates no second notification (idempotent), even with another title', async () => {
     await publish('acme', { title: 'default-addressed again', key: 'alert-1' });
     expect(await titles(officer)).toEqual(['default-addressed']);
