@@ -92,14 +92,15 @@ describe('Raised alerts become notifications (alert change feed → notification
     await auditApi(t.app).record(writer, [0, 1, 2, 3, 4].map((s) => deniedRoleAssign('mallory', s)));
     await settled();
     const [alertId] = await alertIdsOf('mallory');
-    const deadline = Date.now() + 5000;
+    // A bound, not a sleep: the loop ends as soon as the notification is there (it polls every 200 ms).
+    const deadline = Date.now() + 15_000;
     let seen: Item[] = [];
     while (Date.now() < deadline && !seen.some((i) => i.alertId === alertId)) {
       await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).nextCommit(250);
       seen = await alertItems(officer);
     }
     expect(seen.filter((i) => i.alertId === alertId)).toHaveLength(1);
-  });
+  }, 30_000);
 
   it('after a restart, a rebuild of the monitoring projection and a lost notifier cursor: still exactly one notification per raised alert', async () => {
     const before = (await alertItems(officer)).map((i) => i.alertId).sort();
