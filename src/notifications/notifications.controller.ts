@@ -19,6 +19,8 @@ import { NotificationsService } from './notifications.service';
 /** Every authenticated user of the tenant reads their own notifications (ARCHITECTURE §6): any permission will do. */
 const ANY_PERMISSION = PERMISSIONS;
 const SSE_HEARTBEAT_MS = 15_000;
+/** Longest wait for a commit of the notification projection before looking again. */
+const SSE_WAKE_MS = 1000;
 /** Notifications sent per read of the live stream. */
 const SSE_BATCH = 100;
 
@@ -109,6 +111,10 @@ export class NotificationsController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
+  @ApiOkResponse({
+    description: 'Server-Sent Events: `event: notification`, `id` an opaque cursor, `data` a notification as the list shows it',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ProblemResponses(400, 401, 403, 429)
   async stream(
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -133,17 +139,19 @@ export class NotificationsController {
     let lastBeat = Date.now();
     try {
       while (open) {
+        // Read before the query: a commit that lands while it runs is then seen below, not waited for.
+        const checkpoint = runner.status().checkpoint;
         const { items, lastSortKey } = await this.notifications.publishedAfter(principal, cursor, SSE_BATCH);
         for (const { view, sortKey } of items) res.write(`id: ${encodeNotificationCursor(sortKey)}\nevent: notification\ndata: ${JSON.stringify(view)}\n\n`);
         const advanced = lastSortKey !== cursor;
         cursor = lastSortKey;
         if (res.writableNeedDrain) await Promise.race([once(res as never, 'drain'), whenClosed]);
-        if (advanced) continue;
+        if (advanced || runner.status().checkpoint !== checkpoint) continue;
         if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
           res.write(': keep-alive\n\n');
           lastBeat = Date.now();
         }
-        await Promise.race([runner.nextCommit(SSE_HEARTBEAT_MS), whenClosed]);
+        await Promise.race([runner.nextCommit(SSE_WAKE_MS), whenClosed]);
       }
     } catch (error) {
       this.logger.error({ msg: 'notification stream failed; connection closed', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });

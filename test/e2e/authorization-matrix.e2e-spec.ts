@@ -5,6 +5,7 @@ import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port'
 import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { notificationIdOf } from '../../src/notifications/notification';
+import { notificationStreamOf } from '../../src/notifications/notification-streams';
 import { NOTIFICATIONS, Notifications } from '../../src/notifications/notifications.port';
 import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
@@ -434,7 +435,8 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     };
     fixtures.ownNotificationId = await notify(OWN);
     fixtures.otherNotificationId = await notify(OTHER);
-    await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor((await t.app.get<EventStore>(EVENT_STORE).headPosition())!, 5000);
+    const [published] = await t.app.get<EventStore>(EVENT_STORE).readStream(notificationStreamOf(OTHER, fixtures.otherNotificationId));
+    await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor(published.position, 5000);
     return fixtures;
   }
 

@@ -47,6 +47,14 @@ describe('Route policies', () => {
         'POST /v1/alerts/:id/acknowledge',
         'POST /v1/alerts/:id/resolve',
         'POST /v1/alerts/:id/dismiss',
+        'GET /v1/tenant-settings',
+        'PUT /v1/tenant-settings',
+        'GET /v1/alert-recipients',
+        'PUT /v1/alert-recipients',
+        'GET /v1/notifications',
+        'GET /v1/notifications/stream',
+        'POST /v1/notifications/:id/read',
+        'POST /v1/notifications/read-all',
       ]),
     );
   });
@@ -60,8 +68,8 @@ describe('Route policies', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage) is self-audited as a mutation', () => {
-    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts)/.test(r.path) && !r.path.endsWith('/backtest'));
+  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage, alert recipients, tenant settings) is self-audited as a mutation', () => {
+    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts|alert-recipients|tenant-settings)/.test(r.path) && !r.path.endsWith('/backtest'));
     expect(configMutations.length).toBeGreaterThan(0);
     expect(configMutations.filter((r) => r.get<SelfAuditSpec>(SELF_AUDIT)?.kind !== 'mutation').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { TENANT_SETTINGS, TenantSettingsReader } from '../../src/tenant-settings/tenant-settings.port';
+import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
 
@@ -72,5 +73,58 @@ describe('Tenant settings: GET/PUT /v1/tenant-settings', () => {
 
   it("another tenant sees its own default, not acme's timezone", async () => {
     expect((await http().get('/v1/tenant-settings').set('Authorization', globexAdmin).expect(200)).body).toMatchObject({ timezone: 'UTC', version: 0 });
+  });
+});
+
+describe("The tenant timezone is the default of outside_hours rules without a timezone of their own", () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  const writer = bearer({ roles: ['audit_writer'], sub: 'ingest', actorType: 'service' });
+  // Friday 2026-11-20: 02:00 UTC is 11:00 in Tokyo (business hours there), 12:00 UTC is 21:00 in Tokyo (outside).
+  const sensitiveRead = (actor: string, occurredAt: string) =>
+    auditEvent({ occurredAt, actor: { id: actor, type: 'user' }, action: 'customer.read', resource: { type: 'customer', id: `C-${actor}`, sensitivity: 'personal' }, changes: undefined });
+
+  async function outsideHoursAlertsOf(actor: string): Promise<unknown[]> {
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+    await t.app.get(ProjectionRegistry).runner('monitoring').waitFor(head!, 5000);
+    const items = (await http().get('/v1/alerts?ruleId=sensitive-access-outside-hours').set('Authorization', admin).expect(200)).body.items as Array<{ groupKey: Record<string, string> }>;
+    return items.filter((a) => a.groupKey['actor.id'] === actor);
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('the built-in sensitive-access-outside-hours rule names no timezone of its own (it follows the tenant)', async () => {
+    const rule = (await http().get('/v1/monitoring-rules/sensitive-access-outside-hours').set('Authorization', admin).expect(200)).body;
+    expect(rule.condition.timezone).toBeUndefined();
+  });
+
+  it('with the tenant in Asia/Tokyo, 11:00 Tokyo raises nothing and 21:00 Tokyo raises an alert', async () => {
+    await http().put('/v1/tenant-settings').set('Authorization', admin).send({ timezone: 'Asia/Tokyo' }).expect(200);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(sensitiveRead('daytime-tokyo', '2026-11-20T02:00:00.000Z')).expect(201);
+    await http().post('/v1/audit-events').set('Authorization', writer).send(sensitiveRead('evening-tokyo', '2026-11-20T12:00:00.000Z')).expect(201);
+    expect(await outsideHoursAlertsOf('daytime-tokyo')).toHaveLength(0);
+    expect(await outsideHoursAlertsOf('evening-tokyo')).toHaveLength(1);
+  });
+
+  it('a backtest of the built-in rule uses the tenant timezone too', async () => {
+    const res = await http()
+      .post('/v1/monitoring-rules/backtest')
+      .set('Authorization', admin)
+      .send({ ruleId: 'sensitive-access-outside-hours', from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' })
+      .expect(200);
+    expect(res.body.alerts.map((a: { groupKey: Record<string, string> }) => a.groupKey['actor.id'])).toEqual(['evening-tokyo']);
+  });
+
+  it('another tenant (never set: UTC) still alerts at 02:00 UTC', async () => {
+    const globexWriter = bearer({ tenant: 'globex', roles: ['audit_writer'], sub: 'ingest', actorType: 'service' });
+    await http().post('/v1/audit-events').set('Authorization', globexWriter).send(sensitiveRead('night-utc', '2026-11-20T02:00:00.000Z')).expect(201);
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+    await t.app.get(ProjectionRegistry).runner('monitoring').waitFor(head!, 5000);
+    const globexAdmin = bearer({ tenant: 'globex', roles: ['super_admin'], sub: 'gus' });
+    const items = (await http().get('/v1/alerts?ruleId=sensitive-access-outside-hours').set('Authorization', globexAdmin).expect(200)).body.items;
+    expect(items).toHaveLength(1);
   });
 });

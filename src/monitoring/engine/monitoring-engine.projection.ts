@@ -8,7 +8,10 @@ import { ProjectionDefinition } from '../../read-store/read-store.port';
 import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAlert } from '../alerts/alert';
 import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
 import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
-import { MonitoringRule } from '../rules/monitoring-rule';
+import { inTenantTimezone, MonitoringRule } from '../rules/monitoring-rule';
+import { tenantConfigStreamPrefix } from '../../tenant-settings/tenant-config-stream';
+import { decodeTenantSettingsEvent, TENANT_SETTINGS_UPDATED } from '../../tenant-settings/tenant-settings.events';
+import { DEFAULT_TENANT_TIMEZONE } from '../../tenant-settings/tenant-settings.port';
 import { effectiveRules } from '../rules/monitoring-rules.read-model';
 import { RULE_STREAM_PREFIX } from '../rules/rule-stream';
 import { decodeRuleEvent, isRuleEvent, MONITORING_RULE_DELETED } from '../rules/rule.events';
@@ -64,12 +67,20 @@ function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
 @Injectable()
 export class MonitoringEngineProjection implements Projection {
   readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 2, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION] };
-  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX];
+  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX, tenantConfigStreamPrefix('tenant_settings')];
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     if (recorded.type === AUDIT_EVENT_RECORDED && recorded.stream.startsWith(AUDIT_STREAM_PREFIX)) return this.evaluate(recorded, writer);
     if (isRuleEvent(recorded)) return this.applyRuleChange(recorded, writer);
     if (isAlertTriageEvent(recorded)) return this.applyTriage(recorded, writer);
+    if (recorded.type === TENANT_SETTINGS_UPDATED) return this.applyTenantSettings(recorded, writer);
+  }
+
+  /** The tenant's timezone, for outside_hours rules without one of their own: applies to the audit events after the change. */
+  private async applyTenantSettings(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    const { tenantId, settings } = decodeTenantSettingsEvent(recorded).data;
+    const current = (await writer.get(MONITORING_RULE_SETS, tenantId)) as RuleSetDocument | null;
+    writer.put(MONITORING_RULE_SETS, { id: tenantId, rules: current?.rules ?? {}, timezone: settings.timezone } satisfies RuleSetDocument);
   }
 
   private async evaluate(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
@@ -77,7 +88,9 @@ export class MonitoringEngineProjection implements Projection {
     const ruleSet = (await writer.get(MONITORING_RULE_SETS, event.tenantId)) as RuleSetDocument | null;
     const stored = Object.values(ruleSet?.rules ?? {}).filter((r): r is MonitoringRule => r !== null);
     const at = recorded.recordedAt.toISOString();
-    for (const rule of effectiveRules(stored)) {
+    const timezone = ruleSet?.timezone ?? DEFAULT_TENANT_TIMEZONE;
+    for (const stated of effectiveRules(stored)) {
+      const rule = inTenantTimezone(stated, timezone);
       const groupKey = groupOfEvent(rule, event);
       if (!groupKey) continue;
       // A plain match rule without suppression needs no memory between events: its alert depends on the event alone.
@@ -149,7 +162,11 @@ export class MonitoringEngineProjection implements Projection {
     const event = decodeRuleEvent(recorded);
     const current = (await writer.get(MONITORING_RULE_SETS, event.data.tenantId)) as RuleSetDocument | null;
     const rule = event.type === MONITORING_RULE_DELETED ? null : event.data.rule;
-    writer.put(MONITORING_RULE_SETS, { id: event.data.tenantId, rules: { ...(current?.rules ?? {}), [event.data.ruleId]: rule } } satisfies RuleSetDocument);
+    writer.put(MONITORING_RULE_SETS, {
+      id: event.data.tenantId,
+      rules: { ...(current?.rules ?? {}), [event.data.ruleId]: rule },
+      ...(current?.timezone !== undefined ? { timezone: current.timezone } : {}),
+    } satisfies RuleSetDocument);
   }
 
   /** A triage step updates the alert; once resolved or dismissed, later matches no longer join it. */

@@ -15,6 +15,8 @@ export interface RuleSetDocument {
   id: string;
   /** Changed built-ins and live custom rules; null: a deleted custom rule. */
   rules: Record<string, MonitoringRule | null>;
+  /** The tenant's timezone (tenant_settings stream) as of the events applied; absent: UTC. */
+  timezone?: string;
 }
 export const RULE_SETS_COLLECTION: CollectionDefinition = { name: MONITORING_RULE_SETS, fields: {}, indexes: [] };
 

@@ -79,7 +79,8 @@ export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: 
   const at = Date.parse(event.occurredAt);
   const weight = rule.condition.type === 'threshold' && rule.condition.count === 'records' ? recordWeightOf(event) : 1;
 
-  if (rule.condition.type === 'outside_hours' && withinBusinessHours(new Date(at), rule.condition)) return { state, evaluation: { kind: 'none' } };
+  // Callers resolve a missing timezone to the tenant's (inTenantTimezone); UTC is the tenant default.
+  if (rule.condition.type === 'outside_hours' && withinBusinessHours(new Date(at), { ...rule.condition, timezone: rule.condition.timezone ?? 'UTC' })) return { state, evaluation: { kind: 'none' } };
 
   if (state.openAlert && at < state.openAlert.suppressedUntil) {
     return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, occurredAt: new Date(at).toISOString(), weight } };

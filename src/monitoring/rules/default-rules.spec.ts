@@ -12,7 +12,7 @@ describe('default rules (ARCHITECTURE §7)', () => {
     });
     expect(byId['sensitive-access-outside-hours']).toMatchObject({
       severity: 'medium', suppressionSeconds: 3600, match: { sensitivities: ['personal', 'financial', 'restricted'] },
-      condition: { type: 'outside_hours', timezone: 'UTC', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00', groupBy: ['actor.id'] },
+      condition: { type: 'outside_hours', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00', groupBy: ['actor.id'] },
     });
     expect(byId['mass-export-or-deletion']).toMatchObject({
       severity: 'high', suppressionSeconds: 3600, match: { actions: ['*.export', '*.delete', '*.bulk_delete', '*.purge'], outcomes: ['success'] },

@@ -17,7 +17,7 @@ export const DEFAULT_RULE_DEFINITIONS: ReadonlyArray<{ id: string } & RuleDefini
     description: "Access to personal, financial or restricted resources outside Monday to Friday 08:00-18:00 in the tenant's timezone.",
     severity: 'medium',
     match: { sensitivities: ['personal', 'financial', 'restricted'] },
-    condition: { type: 'outside_hours', timezone: 'UTC', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00', groupBy: ['actor.id'] },
+    condition: { type: 'outside_hours', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00', groupBy: ['actor.id'] },
     suppressionSeconds: 3600,
   },
   {

@@ -39,7 +39,7 @@ export const RULE_CONDITION_SCHEMA: SchemaObject = {
       required: ['type'],
       properties: {
         type: { type: 'string', enum: ['outside_hours'] },
-        timezone: { type: 'string', default: 'UTC', description: 'IANA timezone' },
+        timezone: { type: 'string', description: "IANA timezone; absent: the tenant's timezone (/v1/tenant-settings, UTC until set)" },
         businessDays: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 }, default: [1, 2, 3, 4, 5], description: 'ISO weekdays, 1 = Monday' },
         startTime: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '08:00' },
         endTime: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '18:00' },

@@ -34,8 +34,11 @@ export type RuleCondition =
   | { type: 'match'; groupBy?: GroupByField[] }
   /** ≥ threshold events (or records) of one group inside any window of windowSeconds. */
   | { type: 'threshold'; threshold: number; windowSeconds: number; groupBy: GroupByField[]; count?: 'events' | 'records' }
-  /** occurredAt outside the business hours of `timezone` (IANA); businessDays are ISO weekdays, 1 = Monday. */
-  | { type: 'outside_hours'; timezone: string; businessDays: number[]; startTime: string; endTime: string; groupBy?: GroupByField[] };
+  /**
+   * occurredAt outside the business hours of `timezone` (IANA; absent: the tenant's timezone of
+   * /v1/tenant-settings, UTC until set); businessDays are ISO weekdays, 1 = Monday.
+   */
+  | { type: 'outside_hours'; timezone?: string; businessDays: number[]; startTime: string; endTime: string; groupBy?: GroupByField[] };
 
 export interface RuleRecipients {
   userIds?: string[];
@@ -62,4 +65,13 @@ export interface MonitoringRule extends RuleDefinition {
   /** null for an untouched built-in rule. */
   updatedAt: string | null;
   updatedBy: string | null;
+}
+
+/**
+ * The rule as evaluated in a tenant: an `outside_hours` condition without a timezone of its own takes
+ * the tenant's (ADR 019). Any other rule is returned as it is.
+ */
+export function inTenantTimezone(rule: MonitoringRule, tenantTimezone: string): MonitoringRule {
+  if (rule.condition.type !== 'outside_hours' || rule.condition.timezone !== undefined) return rule;
+  return { ...rule, condition: { ...rule.condition, timezone: tenantTimezone } };
 }

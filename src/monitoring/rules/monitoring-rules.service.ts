@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { DEFAULT_TENANT_TIMEZONE, TENANT_SETTINGS, TenantSettingsReader } from '../../tenant-settings/tenant-settings.port';
 import { Principal } from '../../auth/principal';
 import { decideAndProject } from '../../event-sourcing/decide-and-project';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
@@ -6,7 +7,7 @@ import { ProjectionRegistry } from '../../projections/projection-registry.servic
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AuditedChanges } from '../../self-audit/self-audit.decorators';
 import { defaultRule } from './default-rules';
-import { MonitoringRule } from './monitoring-rule';
+import { inTenantTimezone, MonitoringRule } from './monitoring-rule';
 import { effectiveRules, MONITORING_RULES, MONITORING_RULES_PROJECTION, MonitoringRuleDocument, ruleDocumentId } from './monitoring-rules.read-model';
 import { AUDIT_EVENTS, AuditEventDocument, asStoredEvent, sortKeyOf } from '../../audit-log/audit-log.read-model';
 import { Backtest, BacktestAlert } from './backtest';
@@ -38,6 +39,7 @@ export class MonitoringRulesService {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly store: ReadStore,
     private readonly projections: ProjectionRegistry,
+    @Optional() @Inject(TENANT_SETTINGS) private readonly tenantSettings?: TenantSettingsReader,
   ) {}
 
   async list(principal: Principal): Promise<MonitoringRule[]> {
@@ -61,7 +63,8 @@ export class MonitoringRulesService {
     const rule: MonitoringRule = request.ruleId
       ? { ...(await this.get(principal, request.ruleId)), enabled: true }
       : { id: request.draft!.id, builtIn: false, enabled: true, ...request.draft!.definition, version: 0, updatedAt: null, updatedBy: null };
-    const backtest = new Backtest(rule);
+    // As the live engine does: an outside_hours rule without a timezone uses the tenant's (as it is now).
+    const backtest = new Backtest(inTenantTimezone(rule, (await this.tenantSettings?.timezoneOf(principal.tenantId)) ?? DEFAULT_TENANT_TIMEZONE));
     const end = sortKeyOf(request.to, 0);
     let after = sortKeyOf(request.from, 0);
     let inclusive = true;

@@ -21,8 +21,8 @@ describe('rule input', () => {
     });
   });
 
-  it('gives outside_hours its defaults (UTC, Mon-Fri, 08:00-18:00)', () => {
-    expect(ruleChangesOf({ condition: { type: 'outside_hours' } }).condition).toEqual({ type: 'outside_hours', timezone: 'UTC', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00' });
+  it('gives outside_hours its defaults (no timezone of its own: the tenant timezone; Mon-Fri, 08:00-18:00)', () => {
+    expect(ruleChangesOf({ condition: { type: 'outside_hours' } }).condition).toEqual({ type: 'outside_hours', businessDays: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '18:00' });
   });
 
   it('refuses each bad field with its path, nothing else', () => {

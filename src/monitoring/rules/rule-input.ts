@@ -89,8 +89,9 @@ function conditionOf(value: unknown, errors: Errors): RuleCondition {
     }
     default: {
       unknownFields(value, ['type', 'timezone', 'businessDays', 'startTime', 'endTime', 'groupBy'], 'condition', errors);
-      const timezone = value.timezone ?? 'UTC';
-      if (typeof timezone !== 'string' || !isValidTimezone(timezone)) errors.push({ path: 'condition.timezone', message: 'must be an IANA timezone, e.g. Europe/Berlin' });
+      // Absent: the tenant's timezone (/v1/tenant-settings), resolved when the rule is evaluated.
+      const timezone = value.timezone;
+      if (timezone !== undefined && (typeof timezone !== 'string' || !isValidTimezone(timezone))) errors.push({ path: 'condition.timezone', message: 'must be an IANA timezone, e.g. Europe/Berlin' });
       const days = value.businessDays ?? [1, 2, 3, 4, 5];
       if (!Array.isArray(days) || days.length > 7 || !days.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) errors.push({ path: 'condition.businessDays', message: 'must be ISO weekdays 1 (Monday) to 7 (Sunday)' });
       const startTime = value.startTime ?? '08:00';
@@ -100,7 +101,7 @@ function conditionOf(value: unknown, errors: Errors): RuleCondition {
       }
       if (typeof startTime === 'string' && typeof endTime === 'string' && startTime >= endTime) errors.push({ path: 'condition.endTime', message: 'must be after startTime' });
       const groupBy = groupByOf(value.groupBy, 'condition.groupBy', errors);
-      return { type: 'outside_hours', timezone: timezone as string, businessDays: [...new Set(days as number[])].sort(), startTime: startTime as string, endTime: endTime as string, ...(groupBy ? { groupBy } : {}) };
+      return { type: 'outside_hours', ...(timezone !== undefined ? { timezone: timezone as string } : {}), businessDays: [...new Set(days as number[])].sort(), startTime: startTime as string, endTime: endTime as string, ...(groupBy ? { groupBy } : {}) };
     }
   }
 }
