@@ -14,6 +14,7 @@ import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 /** Request ids and request logging are set up with the rest of the HTTP surface in configureApp. */
@@ -35,6 +36,7 @@ export class AppModule {
         RolesModule,
         CrossTenantGrantsModule,
         MonitoringModule,
+        WebhooksModule,
         HealthModule,
       ],
     };

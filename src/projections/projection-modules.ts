@@ -2,6 +2,7 @@ import { AuditLogProjectionModule } from '../audit-log/audit-log-projection.modu
 import { CrossTenantGrantsProjectionModule } from '../cross-tenant-grants/cross-tenant-grants-projection.module';
 import { MonitoringProjectionModule } from '../monitoring/monitoring-projection.module';
 import { RolesProjectionModule } from '../roles/roles-projection.module';
+import { WebhooksProjectionModule } from '../webhooks/webhooks-projection.module';
 
 /** Every module that provides @ReadModelProjection providers: the app and the worker load these. */
-export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule];
+export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule, WebhooksProjectionModule];

@@ -21,6 +21,8 @@ export interface SendOptions {
   timeoutMs: number;
   policy: UrlPolicy;
   now: () => number;
+  /** Aborts the attempt (service shutdown); the result then says `aborted`. */
+  signal?: AbortSignal;
 }
 
 const agents = {
@@ -65,6 +67,7 @@ export function sendWebhook(target: string, headers: Record<string, string>, bod
       request.destroy(new Error(`timeout after ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     timer.unref?.();
+    options.signal?.addEventListener('abort', () => request.destroy(new Error('aborted')), { once: true });
     request.on('error', (error) => finish({ status: null, error: excerpt(error.message), retryAfterMs: null }));
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;

@@ -36,7 +36,7 @@ describe('webhook endpoint decider', () => {
   it('adding audit.events later starts the feed at the head given then; removing it clears the feed', () => {
     const added = given([create]).when({ ...who, kind: 'update', changes: { eventTypes: ['alert.raised', 'audit.events'] }, nextSequence: 42 });
     expect(added[0].data).toMatchObject({ endpoint: { auditFeedFrom: 42 } });
-    const withFeed = { ...who, kind: 'update', changes: { eventTypes: ['audit.events'] }, nextSequence: 42 } as const;
+    const withFeed: WebhookCommand = { ...who, kind: 'update', changes: { eventTypes: ['audit.events'] }, nextSequence: 42 };
     expect(given([create, withFeed]).when({ ...who, kind: 'update', changes: { eventTypes: ['alert.raised'] }, nextSequence: 50 })[0].data).toMatchObject({ endpoint: { auditFeedFrom: null } });
   });
 
