@@ -1,3 +1,4 @@
+import * as dns from 'node:dns';
 import { Injectable } from '@nestjs/common';
 
 /** The webhooks module's time (signature timestamps, retry due times, secret overlap): replaceable in tests. */
@@ -13,4 +14,10 @@ export class WebhookClock {
   use(source: () => number): void {
     this.source = source;
   }
+}
+
+/** Name resolution of webhook deliveries (the SSRF check runs on its answers): replaceable in tests. */
+@Injectable()
+export class WebhookResolver {
+  lookup: typeof dns.lookup = dns.lookup;
 }

@@ -7,7 +7,7 @@ import { AuditReplays } from './delivery/audit-replays';
 import { WEBHOOK_SECRET_CIPHER, WebhookDispatcher } from './delivery/webhook-dispatcher';
 import { WebhookStartup } from './delivery/webhook-startup';
 import { loadSecretCipher } from './security/secret-cipher';
-import { WebhookClock } from './webhook-clock';
+import { WebhookClock, WebhookResolver } from './webhook-clock';
 import { WEBHOOK_EVENTS } from './webhook-events.port';
 import { WebhookEventsPublisher } from './webhook-events.publisher';
 import { WebhooksController } from './webhooks.controller';
@@ -24,6 +24,7 @@ import { WebhooksService } from './webhooks.service';
   providers: [
     { provide: WEBHOOK_SECRET_CIPHER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadSecretCipher(config) },
     WebhookClock,
+    WebhookResolver,
     WebhookDispatcher,
     AuditFeeds,
     AuditReplays,

@@ -16,7 +16,7 @@ import { decodeWebhookEvent } from '../endpoints/webhook.events';
 import { SecretCipher } from '../security/secret-cipher';
 import { standardWebhookHeaders } from '../security/standard-webhooks';
 import { UrlPolicy } from '../security/url-policy';
-import { WebhookClock } from '../webhook-clock';
+import { WebhookClock, WebhookResolver } from '../webhook-clock';
 import { endpointDocumentId, WEBHOOK_ENDPOINTS, WebhookEndpointDocument } from '../webhooks.read-model';
 import { auditBatchEvents } from './audit-batches';
 import { attemptOutcome, deliveryStateOf, DeliveryState, DeliveryStatus, deliveryStreamOf, evolveDelivery } from './delivery-state';
@@ -84,6 +84,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WEBHOOK_SECRET_CIPHER) private readonly cipher: SecretCipher,
     private readonly clock: WebhookClock,
+    private readonly resolver: WebhookResolver,
     private readonly auditWriter: AuditStreamWriter,
     @Optional() @Inject(NOTIFICATIONS) private readonly notifications: Notifications | null,
   ) {
@@ -247,7 +248,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     }
     const body = await this.bodyOf(state);
     const headers = standardWebhookHeaders(this.secretsOf(tenantId, endpoint, now), deliveryId, Math.floor(now / 1000), body);
-    const result = await sendWebhook(endpoint.url, headers, body, { timeoutMs: this.config.webhooks.timeoutMs, policy: this.policy, now: () => this.clock.now(), signal: this.aborter.signal });
+    const result = await sendWebhook(endpoint.url, headers, body, { timeoutMs: this.config.webhooks.timeoutMs, policy: this.policy, now: () => this.clock.now(), signal: this.aborter.signal, resolve: this.resolver.lookup });
     if (this.stopped) return; // aborted by shutdown: not recorded, attempted again after the restart
     const next = attemptOutcome(result, state.roundAttempts, this.config.webhooks.retryScheduleMs, this.clock.now());
     await this.record(state, result, next.outcome, next.nextAttemptAt, now, endpoint);

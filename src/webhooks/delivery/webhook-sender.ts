@@ -1,3 +1,4 @@
+import * as dns from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { guardedLookup, literalAddressProblem, UrlPolicy } from '../security/url-policy';
@@ -23,6 +24,8 @@ export interface SendOptions {
   now: () => number;
   /** Aborts the attempt (service shutdown); the result then says `aborted`. */
   signal?: AbortSignal;
+  /** Name resolution (default dns.lookup). */
+  resolve?: typeof dns.lookup;
 }
 
 const agents = {
@@ -60,7 +63,7 @@ export function sendWebhook(target: string, headers: Record<string, string>, bod
     const request = client.request(url, {
       method: 'POST',
       agent: url.protocol === 'https:' ? agents.https : agents.http,
-      lookup: guardedLookup(options.policy),
+      lookup: guardedLookup(options.policy, options.resolve),
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'compliance-audit-trail-webhooks/1' },
     });
     const timer = setTimeout(() => {
