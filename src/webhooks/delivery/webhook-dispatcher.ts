@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditEventInput, SERVICE_NAME, StoredAuditEvent } from '../../audit-log/audit-event';
 import { AuditStreamWriter } from '../../audit-log/record-audit-events/audit-stream-writer';
@@ -86,7 +86,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     private readonly clock: WebhookClock,
     private readonly resolver: WebhookResolver,
     private readonly auditWriter: AuditStreamWriter,
-    @Optional() @Inject(NOTIFICATIONS) private readonly notifications: Notifications | null,
+    @Inject(NOTIFICATIONS) private readonly notifications: Notifications,
   ) {
     this.policy = { httpsOnly: config.webhooks.httpsOnly, blockPrivateNetworks: config.webhooks.blockPrivateNetworks };
   }
@@ -354,17 +354,13 @@ export class WebhookDispatcher implements OnModuleDestroy {
   /** Exhausted (or gone): a notification to the tenant's alert recipients. */
   private async notifyFailed(state: DeliveryState, endpoint: WebhookEndpoint): Promise<void> {
     const { tenantId, deliveryId, eventType } = state.created;
-    if (!this.notifications) {
-      this.logger.debug({ msg: 'no notification centre in this build: failed delivery not notified', tenantId, deliveryId });
-      return;
-    }
     const last = state.attempts[state.attempts.length - 1];
     try {
       await this.notifications.publish(tenantId, {
         kind: 'webhook',
         title: `Webhook delivery failed after ${state.attempts.length} attempt(s): ${eventType} to ${new URL(endpoint.url).host}${last?.error ? ` (${last.error.slice(0, 120)})` : ''}`,
         severity: 'medium',
-        link: `/v1/webhooks/${endpoint.id}/deliveries?deliveryId=${deliveryId}`,
+        link: `/v1/webhooks/${endpoint.id}/deliveries/${deliveryId}`,
         webhookId: endpoint.id,
         key: `webhook-delivery-failed:${deliveryId}:${state.attempts.length}`,
         occurredAt: last?.at ?? new Date(this.clock.now()).toISOString(),
