@@ -47,6 +47,13 @@ describe('Route policies', () => {
         'POST /v1/alerts/:id/acknowledge',
         'POST /v1/alerts/:id/resolve',
         'POST /v1/alerts/:id/dismiss',
+        'GET /v1/webhooks',
+        'POST /v1/webhooks',
+        'PUT /v1/webhooks/:id',
+        'DELETE /v1/webhooks/:id',
+        'POST /v1/webhooks/:id/rotate-secret',
+        'GET /v1/webhooks/:id/deliveries',
+        'POST /v1/webhooks/:id/deliveries/:deliveryId/retry',
       ]),
     );
   });
@@ -60,8 +67,8 @@ describe('Route policies', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage) is self-audited as a mutation', () => {
-    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts)/.test(r.path) && !r.path.endsWith('/backtest'));
+  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage, webhooks) is self-audited as a mutation', () => {
+    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts|webhooks)/.test(r.path) && !r.path.endsWith('/backtest'));
     expect(configMutations.length).toBeGreaterThan(0);
     expect(configMutations.filter((r) => r.get<SelfAuditSpec>(SELF_AUDIT)?.kind !== 'mutation').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
