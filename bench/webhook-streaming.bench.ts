@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/siem`;
   const port = 39000 + Math.floor(Math.random() * 1000);
-  const service = await startService(dir, port, path.join(dir, 'service.log'), { NODE_ENV: 'development', LOG_LEVEL: 'warn' });
+  const service = await startService(dir, port, path.join(dir, 'service.log'), { NODE_ENV: 'development', LOG_LEVEL: 'warn', ...(process.env.PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR}` } : {}) });
   const admin = `Bearer ${token(['super_admin'], 'bench-admin')}`;
   const writer = `Bearer ${token(['audit_writer'], 'bench-writer')}`;
   const call = async (method: string, route: string, auth: string, body?: unknown) => {
@@ -69,6 +69,12 @@ async function main(): Promise<void> {
       await call('POST', '/v1/audit-events/batch', writer, { events: Array.from({ length: Math.min(INGEST_BATCH, EVENTS - i) }, () => makeEvent(r)) });
     }
     const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+    // Let the projections finish the ingested events first, so that they do not compete with the feed.
+    for (;;) {
+      const health = (await (await fetch(`${service.url}/health`)).json()) as { projections?: Array<{ eventsBehind?: number | null }> };
+      if ((health.projections ?? []).every((p) => !p.eventsBehind)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const started = performance.now();
     await call('PUT', `/v1/webhooks/${endpoint.id}`, admin, { enabled: true });
     while (received < EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));

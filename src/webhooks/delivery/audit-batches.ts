@@ -48,8 +48,11 @@ export async function nextAuditBatch(
 ): Promise<AuditBatch | null> {
   const batch: StoredAuditEvent[] = [];
   let next = fromSequence;
+  // Read only what a batch needs; read further ahead only while the filter leaves events out.
+  let pageSize = MAX_BATCH_EVENTS;
   while (next - fromSequence < maxScan && next <= untilSequence) {
-    const page = await events.readStream(auditStreamOf(tenantId), { fromRevision: next, maxCount: Math.min(READ_PAGE, untilSequence - next + 1) });
+    const wanted = Math.min(pageSize, untilSequence - next + 1);
+    const page = await events.readStream(auditStreamOf(tenantId), { fromRevision: next, maxCount: wanted });
     if (page.length === 0) break;
     for (const recorded of page) {
       next = recorded.revision + 1;
@@ -59,7 +62,8 @@ export async function nextAuditBatch(
         if (batch.length === MAX_BATCH_EVENTS) return { fromSequence, toSequence: recorded.revision, events: batch };
       }
     }
-    if (page.length < READ_PAGE) break;
+    if (page.length < wanted) break;
+    pageSize = Math.min(READ_PAGE, pageSize * 2);
   }
   return next === fromSequence ? null : { fromSequence, toSequence: next - 1, events: batch };
 }
