@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     await call('PUT', `/v1/webhooks/${endpoint.id}`, admin, { enabled: true });
     while (received < EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));
     const seconds = (performance.now() - started) / 1000;
-    const verified = firstBatch ? Boolean(new Webhook(endpoint.secret as string).verify(firstBatch!.body, firstBatch!.headers)) : false;
+    const sample = firstBatch as { body: string; headers: Record<string, string> } | null;
+    const verified = sample ? Boolean(new Webhook(endpoint.secret as string).verify(sample.body, sample.headers)) : false;
 
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY_EVENTS; i++) {

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditLogWriterModule } from '../audit-log/audit-log-writer.module';
+import { MonitoringModule } from '../monitoring/monitoring.module';
+import { AlertWebhooks } from './delivery/alert-webhooks';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { AuditFeeds } from './delivery/audit-feeds';
@@ -19,7 +21,7 @@ import { WebhooksService } from './webhooks.service';
  */
 @Global()
 @Module({
-  imports: [AuditLogWriterModule],
+  imports: [AuditLogWriterModule, MonitoringModule],
   controllers: [WebhooksController],
   providers: [
     { provide: WEBHOOK_SECRET_CIPHER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadSecretCipher(config) },
@@ -28,6 +30,7 @@ import { WebhooksService } from './webhooks.service';
     WebhookDispatcher,
     AuditFeeds,
     AuditReplays,
+    AlertWebhooks,
     WebhookStartup,
     WebhooksService,
     WebhookEventsPublisher,

@@ -80,8 +80,9 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     let created: Json;
 
     it('POST answers 201 with the secret (whsec_ + base64 of 32 bytes) once; GET and the list never show it', async () => {
-      created = await createEndpoint({ url: receiver.url, description: 'SIEM', eventTypes: ['alert.raised', 'report.ready'] });
-      expect(created).toMatchObject({ id: expect.stringMatching(/^wh_[0-9a-f]{24}$/), url: receiver.url, eventTypes: ['alert.raised', 'report.ready'], enabled: true, version: 1 });
+      // The shared receiver does not subscribe to alerts: creating endpoints raises security-config-change alerts.
+      created = await createEndpoint({ url: receiver.url, description: 'SIEM', eventTypes: ['integrity.checkpoint', 'report.ready'] });
+      expect(created).toMatchObject({ id: expect.stringMatching(/^wh_[0-9a-f]{24}$/), url: receiver.url, eventTypes: ['report.ready', 'integrity.checkpoint'], enabled: true, version: 1 });
       expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
       const one = await http().get(`/v1/webhooks/${created.id}`).set('Authorization', officer).expect(200);
@@ -122,13 +123,13 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
       const configOnly = bearer({ roles: ['webhook_manager'], sub: 'wm' });
       await http().post('/v1/roles').set('Authorization', admin).send({ name: 'webhook_manager', permissions: ['alerts:config:write', 'alerts:config:read'] }).expect(201);
       await http().post('/v1/webhooks').set('Authorization', configOnly).send({ url: receiver.url, eventTypes: ['audit.events'] }).expect(403);
-      await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'], enabled: false }, configOnly);
+      await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'], enabled: false }, configOnly);
     });
   });
 
   describe('signing (Standard Webhooks v1) and the test delivery', () => {
     it('POST /{id}/test delivers webhook.test with webhook-id/-timestamp/-signature that the standardwebhooks package verifies', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       const before = receiver.received.length;
       const res = await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200);
       expect(res.body).toMatchObject({ id: expect.stringMatching(/^msg_/), eventType: 'webhook.test', status: 'delivered', attempts: [{ attempt: 1, httpStatus: 204, outcome: 'delivered' }] });
@@ -143,7 +144,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('rotation: during the 24 h overlap every delivery carries two signatures, each verifying with one of the secrets; after it, only the new one', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       const clock = t.app.get(WebhookClock);
       try {
         const rotated = (await http().post(`/v1/webhooks/${endpoint.id}/rotate-secret`).set('Authorization', admin).expect(200)).body;
@@ -171,7 +172,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
 
   describe('retries, 410, timeout, Retry-After, exhaustion (WEBHOOK_RETRY_SCHEDULE=0,100ms,200ms,1500ms)', () => {
     it('retries after two 500s and delivers on the third attempt, with the same webhook-id each time; the log lists the three attempts', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       receiver.reply({ status: 500, body: 'boom' }, { status: 500, body: 'boom again' });
       const first = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
       expect(first).toMatchObject({ status: 'pending', attempts: [{ attempt: 1, httpStatus: 500, outcome: 'retrying', error: 'HTTP 500: boom' }] });
@@ -184,7 +185,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('a 410 disables the endpoint (disabledReason), fails the delivery without retrying, and records webhook.disable in the audit log', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       receiver.reply({ status: 410 });
       const sent = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
       expect(sent).toMatchObject({ status: 'failed', attempts: [{ httpStatus: 410, outcome: 'gone' }] });
@@ -197,7 +198,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('an answer slower than WEBHOOK_TIMEOUT_MS (400 ms) is a failed attempt with a timeout error, then retried', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       receiver.reply({ status: 204, delayMs: 2000 });
       const sent = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
       expect(sent.attempts[0]).toMatchObject({ httpStatus: null, outcome: 'retrying', error: 'timeout after 400 ms' });
@@ -206,7 +207,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('honours Retry-After: after a 503 with Retry-After: 1 the next attempt comes about 1 s later, not after the scheduled 100 ms', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       receiver.reply({ status: 503, headers: { 'Retry-After': '1' } });
       const sent = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
       const done = await settled(endpoint.id, sent.id);
@@ -216,7 +217,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('exhausting the schedule fails the delivery, notifies the alert recipients once, and a manual retry (same webhook-id) delivers it', async () => {
-      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+      const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
       receiver.reply(...Array.from({ length: 4 }, () => ({ status: 502 })));
       const sent = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
       const failed = await settled(endpoint.id, sent.id);
@@ -241,8 +242,8 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     it('one endpoint that never answers does not delay another endpoint', async () => {
       const slow = await startWebhookReceiver({ status: 204, delayMs: 5000 });
       try {
-        const stuck = await createEndpoint({ url: slow.url, eventTypes: ['alert.raised'] });
-        const healthy = await createEndpoint({ url: receiver.url, eventTypes: ['alert.raised'] });
+        const stuck = await createEndpoint({ url: slow.url, eventTypes: ['report.ready'] });
+        const healthy = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
         void http().post(`/v1/webhooks/${stuck.id}/test`).set('Authorization', admin).then(() => undefined);
         void http().post(`/v1/webhooks/${stuck.id}/test`).set('Authorization', admin).then(() => undefined);
         await slow.untilReceived(2);
@@ -252,6 +253,39 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         expect(Date.now() - started).toBeLessThan(400);
       } finally {
         await slow.close();
+      }
+    });
+  });
+
+  describe('alert.raised and alert.updated', () => {
+    it('an alert raised by a rule is delivered as alert.raised, its triage as alert.updated, each once, signed, to subscribed endpoints only', async () => {
+      const alerts = await startWebhookReceiver();
+      const other = await startWebhookReceiver();
+      try {
+        const endpoint = await createEndpoint({ url: alerts.url, eventTypes: ['alert.raised', 'alert.updated'] });
+        await createEndpoint({ url: other.url, eventTypes: ['report.ready'] });
+        const T0 = Date.now() - 60_000;
+        const denied = [0, 1, 2, 3, 4].map((s) =>
+          auditEvent({ occurredAt: new Date(T0 + s * 1000).toISOString(), actor: { id: 'mallory', type: 'user' }, action: 'role.assign', outcome: 'denied', resource: { type: 'role', id: 'admin' }, channel: 'api' }),
+        );
+        await auditApi(t.app).record(writer, denied);
+        const ofMallory = () => alerts.received.filter((r) => ((r.json.data.alert as Json).groupKey as Json)['actor.id'] === 'mallory');
+        while (ofMallory().length < 1) await alerts.untilReceived(alerts.received.length + 1);
+        // Creating the endpoints is itself a security configuration change: those alerts arrive too.
+        expect(alerts.received.some((r) => (r.json.data.alert as Json).ruleId === 'security-config-change')).toBe(true);
+        const raised = ofMallory()[0];
+        expect(raised.json).toMatchObject({ type: 'alert.raised', data: { alert: { ruleId: 'privilege-escalation-attempts', status: 'open', groupKey: { 'actor.id': 'mallory' }, eventCount: 5 } } });
+        expect(new Webhook(endpoint.secret).verify(raised.body, raised.headers)).toBeTruthy();
+        const alertId = (raised.json.data.alert as Json).id as string;
+        await http().post(`/v1/alerts/${alertId}/acknowledge`).set('Authorization', admin).send({ note: 'looking' }).expect(200);
+        while (ofMallory().length < 2) await alerts.untilReceived(alerts.received.length + 1);
+        expect(ofMallory().map((r) => r.json.type)).toEqual(['alert.raised', 'alert.updated']);
+        expect(ofMallory()[1].json).toMatchObject({ type: 'alert.updated', data: { alert: { id: alertId, status: 'acknowledged' } } });
+        expect(new Set(alerts.received.map((r) => r.headers['webhook-id'])).size).toBe(alerts.received.length);
+        expect(other.received).toEqual([]);
+      } finally {
+        await alerts.close();
+        await other.close();
       }
     });
   });

@@ -4,6 +4,7 @@ import { ProjectionRegistry } from '../../projections/projection-registry.servic
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { WEBHOOK_STREAM_PREFIX } from '../endpoints/webhook-stream';
 import { WEBHOOK_DELIVERIES, WEBHOOKS_PROJECTION, WebhookDeliveryDocument } from '../webhooks.read-model';
+import { AlertWebhooks } from './alert-webhooks';
 import { AuditFeeds } from './audit-feeds';
 import { DELIVERY_STREAM_PREFIX } from './delivery-state';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -14,7 +15,7 @@ const CATCH_UP_MS = 60_000;
 
 /**
  * At start: once the webhooks read model has caught up with the log, every pending delivery is picked
- * up again and the audit.events feeds start. In the background: the HTTP server does not wait for it.
+ * up again, the audit.events feeds start and alert changes are followed. In the background: the HTTP server does not wait for it.
  */
 @Injectable()
 export class WebhookStartup implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,6 +31,7 @@ export class WebhookStartup implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly projections: ProjectionRegistry,
     private readonly dispatcher: WebhookDispatcher,
     private readonly feeds: AuditFeeds,
+    private readonly alerts: AlertWebhooks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -62,5 +64,6 @@ export class WebhookStartup implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.stopped) return;
     if (resumed > 0) this.logger.log({ msg: 'webhooks: resumed pending deliveries', count: resumed });
     this.feeds.start();
+    await this.alerts.start();
   }
 }
