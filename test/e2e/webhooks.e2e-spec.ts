@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { WebhookClock } from '../../src/webhooks/webhook-clock';
+import { WEBHOOK_EVENTS, WebhookEvents } from '../../src/webhooks/webhook-events.port';
 import { WEBHOOKS_PROJECTION } from '../../src/webhooks/webhooks.read-model';
 import { WebhookStartup } from '../../src/webhooks/delivery/webhook-startup';
 import { DELIVERY_STREAM_PREFIX } from '../../src/webhooks/delivery/delivery-state';
@@ -290,6 +291,28 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
   });
 
+  describe('WEBHOOK_EVENTS for other modules (report.ready, integrity.checkpoint)', () => {
+    it('publishing a draft persists one delivery per subscribed endpoint (endpointIds narrows it); the same key again creates nothing', async () => {
+      const reports = await startWebhookReceiver();
+      try {
+        const a = await createEndpoint({ url: reports.url, eventTypes: ['report.ready'] });
+        const b = await createEndpoint({ url: reports.url, eventTypes: ['report.ready'] });
+        await createEndpoint({ url: reports.url, eventTypes: ['integrity.checkpoint'] });
+        const port = t.app.get<WebhookEvents>(WEBHOOK_EVENTS);
+        await port.publish('acme', { type: 'report.ready', key: 'report-r1', data: { reportId: 'r1' } });
+        await port.publish('acme', { type: 'report.ready', key: 'report-r1', data: { reportId: 'r1' } });
+        await port.publish('acme', { type: 'report.ready', key: 'report-r2', data: { reportId: 'r2' }, endpointIds: [b.id] });
+        await reports.untilReceived(3);
+        await logSettled();
+        expect((await deliveriesOf(a.id)).map((d) => d.eventType)).toEqual(['report.ready']);
+        expect((await deliveriesOf(b.id)).map((d) => d.eventType)).toEqual(['report.ready', 'report.ready']);
+        expect(reports.received.map((r) => [r.json.type, r.json.data.reportId]).sort()).toEqual([['report.ready', 'r1'], ['report.ready', 'r1'], ['report.ready', 'r2']]);
+      } finally {
+        await reports.close();
+      }
+    });
+  });
+
   describe('audit.events streaming', () => {
     it('sends the stored events matching the filter in batches of at most 100, in sequence order without gaps, signed', async () => {
       const stream = await startWebhookReceiver();
@@ -304,6 +327,17 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
           got = stream.received.flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
         }
         expect(got).toEqual(wanted);
+        // Replay of a time range: the same events again, as new deliveries in order, marked with the replay id.
+        const live = stream.received.length;
+        const replay = (await http().post(`/v1/webhooks/${endpoint.id}/replay`).set('Authorization', admin).send({ from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' }).expect(202)).body;
+        expect(replay).toMatchObject({ replayId: expect.stringMatching(/^rpl_/), status: 'started' });
+        let replayed: number[] = [];
+        while (replayed.length < wanted.length) {
+          await stream.untilReceived(stream.received.length + 1);
+          replayed = stream.received.slice(live).flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
+        }
+        expect(replayed).toEqual(wanted);
+        expect(stream.received.slice(live).every((r) => r.json.data.replayId === replay.replayId)).toBe(true);
         for (const r of stream.received) {
           expect(r.json.type).toBe('audit.events');
           expect((r.json.data.events as Json[]).length).toBeGreaterThanOrEqual(1);
