@@ -12,6 +12,7 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 const PAGE = 500;
 /** How long the start waits for the delivery log to catch up with the event store before resuming anyway. */
 const CATCH_UP_MS = 60_000;
+const CATCH_UP_STEP_MS = 250;
 
 /**
  * At start: once the webhooks read model has caught up with the log, every pending delivery is picked
@@ -47,8 +48,14 @@ export class WebhookStartup implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async start(): Promise<void> {
     const head = await this.events.headPosition({ streamPrefixes: [WEBHOOK_STREAM_PREFIX, DELIVERY_STREAM_PREFIX] });
-    if (head !== null && !(await this.projections.runner(WEBHOOKS_PROJECTION).waitFor(head, CATCH_UP_MS))) {
-      this.logger.warn({ msg: 'webhooks read model is behind the log; resuming the deliveries it shows' });
+    if (head !== null) {
+      // In short steps, so that a shutdown (or a command-line tool that never starts projections) is not held up.
+      let caughtUp = false;
+      for (let waited = 0; !caughtUp && !this.stopped && waited < CATCH_UP_MS; waited += CATCH_UP_STEP_MS) {
+        caughtUp = await this.projections.runner(WEBHOOKS_PROJECTION).waitFor(head, CATCH_UP_STEP_MS);
+      }
+      if (this.stopped) return;
+      if (!caughtUp) this.logger.warn({ msg: 'webhooks read model is behind the log; resuming the deliveries it shows' });
     }
     let resumed = 0;
     let after = '';

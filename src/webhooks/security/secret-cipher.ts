@@ -18,15 +18,21 @@ export class WebhookSecretsKeyError extends Error {}
 export class SecretCipher {
   readonly keyId: string;
 
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new WebhookSecretsKeyError(`WEBHOOK_SECRETS_KEY_FILE: the key must be 32 bytes (got ${key.length})`);
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  /** `null`: no key configured (command-line tools in production); sealing and opening then fail. */
+  constructor(private readonly key: Buffer | null) {
+    if (key && key.length !== 32) throw new WebhookSecretsKeyError(`WEBHOOK_SECRETS_KEY_FILE: the key must be 32 bytes (got ${key.length})`);
+    this.keyId = key ? createHash('sha256').update(key).digest('hex').slice(0, 16) : 'none';
+  }
+
+  private keyOrFail(): Buffer {
+    if (!this.key) throw new WebhookSecretsKeyError('WEBHOOK_SECRETS_KEY_FILE is not configured');
+    return this.key;
   }
 
   /** `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). */
   seal(plaintext: string, boundTo: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keyOrFail(), iv);
     cipher.setAAD(Buffer.from(boundTo));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [FORMAT, this.keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
@@ -36,7 +42,7 @@ export class SecretCipher {
     const [format, keyId, iv, tag, ciphertext] = sealed.split('.');
     if (format !== FORMAT || ciphertext === undefined) throw new WebhookSecretsKeyError('not a sealed webhook secret');
     if (keyId !== this.keyId) throw new WebhookSecretsKeyError(`webhook secret sealed with key ${keyId}, configured key is ${this.keyId}`);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', this.keyOrFail(), Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(boundTo));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
@@ -53,12 +59,13 @@ export function parseSecretsKey(text: string): Buffer {
 }
 
 /**
- * Loads WEBHOOK_SECRETS_KEY_FILE. Without one (never in production: the configuration refuses that) a key
- * is generated once into DATA_DIR with mode 0600, and the service says so.
+ * Loads WEBHOOK_SECRETS_KEY_FILE. Without one in development a key is generated once into DATA_DIR with
+ * mode 0600, and the service says so. In production without one the service refuses to start
+ * (assertServiceConfig); command-line tools that load the application get a cipher that refuses to work.
  */
 export function loadSecretCipher(config: { webhooks: WebhooksConfig; dataDir: string }, logger = new Logger('Webhooks')): SecretCipher {
   const key = config.webhooks.secretsKey;
-  if (key.kind === 'missing') throw new WebhookSecretsKeyError('WEBHOOK_SECRETS_KEY_FILE is required when NODE_ENV=production');
+  if (key.kind === 'missing') return new SecretCipher(null);
   const file = key.kind === 'file' ? key.file : path.join(config.dataDir, DEV_WEBHOOK_SECRETS_KEY_FILE);
   if (key.kind === 'dev-generated' && !fs.existsSync(file)) {
     fs.mkdirSync(config.dataDir, { recursive: true });
