@@ -4,7 +4,7 @@ import { Projection, ProjectionWriter } from '../projections/projection';
 import { ReadModelProjection } from '../projections/read-model-projection.decorator';
 import { ProjectionDefinition } from '../read-store/read-store.port';
 import { DELIVERY_STREAM_PREFIX } from './delivery/delivery-state';
-import { decodeDeliveryEvent, isDeliveryEvent, WEBHOOK_DELIVERY_ATTEMPTED, WEBHOOK_DELIVERY_CREATED, WEBHOOK_DELIVERY_RETRY_REQUESTED } from './delivery/delivery.events';
+import { decodeDeliveryEvent, DeliveryAttemptData, isDeliveryEvent, WEBHOOK_DELIVERY_ATTEMPTED, WEBHOOK_DELIVERY_CREATED, WEBHOOK_DELIVERY_RETRY_REQUESTED } from './delivery/delivery.events';
 import { WEBHOOK_STREAM_PREFIX } from './endpoints/webhook-stream';
 import { decodeWebhookEvent, isWebhookEvent, WEBHOOK_DELETED } from './endpoints/webhook.events';
 import {
@@ -59,20 +59,13 @@ export class WebhooksProjection implements Projection {
           attempts: [],
           nextAttemptAt: created.firstAttemptAt,
         };
-        return writer.put(WEBHOOK_DELIVERIES, doc);
+        writer.put(WEBHOOK_DELIVERIES, doc);
+        // A feed batch's creation records the acceptance of the feed's previous batch (ADR 020).
+        if (created.accepts) await this.applyAttempt(writer, deliveryDocumentId(created.tenantId, created.accepts.deliveryId), created.accepts);
+        return;
       }
-      case WEBHOOK_DELIVERY_ATTEMPTED: {
-        const doc = (await writer.get(WEBHOOK_DELIVERIES, id)) as WebhookDeliveryDocument | null;
-        if (!doc) return;
-        const { outcome } = event.data;
-        const attempts = [...doc.attempts, event.data].slice(-MAX_LOGGED_ATTEMPTS);
-        return writer.put(WEBHOOK_DELIVERIES, {
-          ...doc,
-          status: outcome === 'delivered' ? 'delivered' : outcome === 'retrying' ? 'pending' : 'failed',
-          attempts,
-          nextAttemptAt: event.data.nextAttemptAt,
-        });
-      }
+      case WEBHOOK_DELIVERY_ATTEMPTED:
+        return this.applyAttempt(writer, id, event.data);
       case WEBHOOK_DELIVERY_RETRY_REQUESTED: {
         const doc = (await writer.get(WEBHOOK_DELIVERIES, id)) as WebhookDeliveryDocument | null;
         if (!doc) return;
@@ -83,5 +76,17 @@ export class WebhooksProjection implements Projection {
         throw new Error(`Unknown delivery event ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  private async applyAttempt(writer: ProjectionWriter, id: string, attempt: DeliveryAttemptData): Promise<void> {
+    const doc = (await writer.get(WEBHOOK_DELIVERIES, id)) as WebhookDeliveryDocument | null;
+    if (!doc || doc.attempts.some((a) => a.attempt === attempt.attempt && a.at === attempt.at)) return;
+    const { outcome } = attempt;
+    writer.put(WEBHOOK_DELIVERIES, {
+      ...doc,
+      status: outcome === 'delivered' ? 'delivered' : outcome === 'retrying' ? 'pending' : 'failed',
+      attempts: [...doc.attempts, attempt].slice(-MAX_LOGGED_ATTEMPTS),
+      nextAttemptAt: attempt.nextAttemptAt,
+    });
   }
 }

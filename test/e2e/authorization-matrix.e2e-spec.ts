@@ -385,7 +385,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     baseUrl = baseUrlOf(t.app.getHttpServer());
     routes = routesOf(t.app);
     fixtures = await givenFixtures();
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   /** Objects in acme (the callers' own tenant) and in globex (another tenant), made through the API. */

@@ -66,7 +66,9 @@ describe('Webhook SSRF defences in production mode (issue 8 item 6)', () => {
     try {
       const created = (await http().post('/v1/webhooks').set('Authorization', admin).send({ url: `https://siem.example.test:${port}/hook`, eventTypes: ['alert.raised'] }).expect(201)).body;
       const sent = (await http().post(`/v1/webhooks/${created.id}/test`).set('Authorization', admin).expect(200)).body;
-      expect(asked).toEqual(['siem.example.test']);
+      // The name was resolved at delivery time (the socket may ask more than once: each answer is checked).
+      expect(asked.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(asked)).toEqual(new Set(['siem.example.test']));
       expect(sent).toMatchObject({ status: 'failed', attempts: [{ httpStatus: null, outcome: 'failed', error: 'refused: siem.example.test resolves to 127.0.0.1, a loopback, private, link-local or metadata address' }] });
       expect(receiver.received).toEqual([]);
     } finally {

@@ -15,7 +15,7 @@ import { auditApi } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
-import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
+import { ReceivedWebhook, startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
 
 const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
 const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
@@ -26,6 +26,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 // Retries run on the configured (millisecond) schedule; a few tests span several attempts.
 jest.setTimeout(30_000);
+
+/** Deliveries are at least once: the first arrival of each webhook-id, in arrival order. */
+function firstOfEach(received: ReceivedWebhook[]): ReceivedWebhook[] {
+  const seen = new Set<string>();
+  return received.filter((r) => !seen.has(r.headers['webhook-id']) && seen.add(r.headers['webhook-id']));
+}
 
 describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', () => {
   let t: TestApp;
@@ -69,7 +75,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     t = await createTestApp({
-      env: { WEBHOOK_RETRY_SCHEDULE: '0,100ms,200ms,1500ms', WEBHOOK_TIMEOUT_MS: '400', WEBHOOK_POLL_MS: '50' },
+      env: { WEBHOOK_RETRY_SCHEDULE: '0,100ms,200ms,1500ms', WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_POLL_MS: '50' },
     });
   });
   afterAll(async () => {
@@ -198,12 +204,12 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
       await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(409);
     });
 
-    it('an answer slower than WEBHOOK_TIMEOUT_MS (400 ms) is a failed attempt with a timeout error, then retried', async () => {
+    it('an answer slower than WEBHOOK_TIMEOUT_MS (1500 ms) is a failed attempt with a timeout error, then retried', async () => {
       const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
-      receiver.reply({ status: 204, delayMs: 2000 });
+      receiver.reply({ status: 204, delayMs: 5000 });
       const sent = (await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200)).body;
-      expect(sent.attempts[0]).toMatchObject({ httpStatus: null, outcome: 'retrying', error: 'timeout after 400 ms' });
-      expect(sent.attempts[0].durationMs).toBeGreaterThanOrEqual(400);
+      expect(sent.attempts[0]).toMatchObject({ httpStatus: null, outcome: 'retrying', error: 'timeout after 1500 ms' });
+      expect(sent.attempts[0].durationMs).toBeGreaterThanOrEqual(1500);
       expect((await settled(endpoint.id, sent.id)).status).toBe('delivered');
     });
 
@@ -241,7 +247,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('one endpoint that never answers does not delay another endpoint', async () => {
-      const slow = await startWebhookReceiver({ status: 204, delayMs: 5000 });
+      const slow = await startWebhookReceiver({ status: 204, delayMs: 10_000 });
       try {
         const stuck = await createEndpoint({ url: slow.url, eventTypes: ['report.ready'] });
         const healthy = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
@@ -251,7 +257,8 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         const started = Date.now();
         const fast = (await http().post(`/v1/webhooks/${healthy.id}/test`).set('Authorization', admin).expect(200)).body;
         expect(fast.status).toBe('delivered');
-        expect(Date.now() - started).toBeLessThan(400);
+        // Delivered while both requests to the stuck endpoint are still waiting for their timeout.
+        expect(Date.now() - started).toBeLessThan(1500);
       } finally {
         await slow.close();
       }
@@ -306,7 +313,8 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         await logSettled();
         expect((await deliveriesOf(a.id)).map((d) => d.eventType)).toEqual(['report.ready']);
         expect((await deliveriesOf(b.id)).map((d) => d.eventType)).toEqual(['report.ready', 'report.ready']);
-        expect(reports.received.map((r) => [r.json.type, r.json.data.reportId]).sort()).toEqual([['report.ready', 'r1'], ['report.ready', 'r1'], ['report.ready', 'r2']]);
+        // At least once: a redelivery (same webhook-id) may follow a slow answer; distinct deliveries are three.
+        expect(firstOfEach(reports.received).map((r) => [r.json.type, r.json.data.reportId]).sort()).toEqual([['report.ready', 'r1'], ['report.ready', 'r1'], ['report.ready', 'r2']]);
       } finally {
         await reports.close();
       }
@@ -324,7 +332,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         let got: number[] = [];
         while (got.length < wanted.length) {
           await stream.untilReceived(stream.received.length + 1);
-          got = stream.received.flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
+          got = firstOfEach(stream.received).flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
         }
         expect(got).toEqual(wanted);
         // Replay of a time range: the same events again, as new deliveries in order, marked with the replay id.
@@ -334,7 +342,7 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         let replayed: number[] = [];
         while (replayed.length < wanted.length) {
           await stream.untilReceived(stream.received.length + 1);
-          replayed = stream.received.slice(live).flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
+          replayed = firstOfEach(stream.received.slice(live)).flatMap((r) => (r.json.data.events as Json[]).map((e) => e.sequence as number));
         }
         expect(replayed).toEqual(wanted);
         expect(stream.received.slice(live).every((r) => r.json.data.replayId === replay.replayId)).toBe(true);

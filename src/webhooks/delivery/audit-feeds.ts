@@ -13,6 +13,16 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 
 type Wake = () => void;
 
+/** A batch the feed sent and that was accepted. */
+export interface Sent {
+  deliveryId: string | null;
+  successorId: string | null;
+  /** Where the next batch starts. */
+  next: number;
+}
+
+type AcceptedBatch = Sent & { deliveryId: string };
+
 /**
  * The audit.events feeds (ARCHITECTURE §9, ADR 020): per endpoint, batches of 1-100 stored events in
  * sequence order, each created (persisted) only after the previous one was accepted. The feed's place
@@ -105,49 +115,81 @@ export class AuditFeeds implements OnModuleDestroy {
     let endpoint = await this.endpointOf(tenantId, webhookId);
     if (!endpoint) return;
     let cursor = endpoint.auditFeedFrom ?? 0;
-    const [last] = (await this.store.find(WEBHOOK_DELIVERIES, { tenantId, webhookId, feed: 1 }, { sort: [['fromSequence', -1]], limit: 1, hint: 'by_feed' })) as unknown as WebhookDeliveryDocument[];
-    if (last?.audit && last.audit.toSequence >= cursor) {
-      if (!(await this.accepted(tenantId, webhookId, last.deliveryId))) return;
-      cursor = last.audit.toSequence + 1;
-    }
-    while (!this.stopped) {
-      endpoint = await this.endpointOf(tenantId, webhookId);
-      if (!endpoint) return;
-      cursor = Math.max(cursor, endpoint.auditFeedFrom ?? 0);
-      const sent = await this.sendNext(tenantId, endpoint, cursor, { filter: endpoint.filter, feed: true, replayId: null, idParts: ['feed', String(endpoint.auditFeedFrom)] });
-      if (sent === 'stopped') return;
-      if (sent === null) await this.sleep(tenantId);
-      else cursor = sent;
+    // The last accepted batch whose acceptance is not recorded yet (the next batch's creation carries it).
+    let previous: AcceptedBatch | null = null;
+    try {
+      const [last] = (await this.store.find(WEBHOOK_DELIVERIES, { tenantId, webhookId, feed: 1 }, { sort: [['fromSequence', -1]], limit: 1, hint: 'by_feed' })) as unknown as WebhookDeliveryDocument[];
+      if (last?.audit && last.audit.toSequence >= cursor) {
+        if (!(await this.accepted(tenantId, webhookId, last.deliveryId))) return;
+        cursor = last.audit.toSequence + 1;
+        previous = { deliveryId: last.deliveryId, successorId: last.audit.successorId ?? null, next: cursor };
+      }
+      while (!this.stopped) {
+        endpoint = await this.endpointOf(tenantId, webhookId);
+        if (!endpoint) return;
+        cursor = Math.max(cursor, endpoint.auditFeedFrom ?? 0);
+        const sent = await this.sendNext(tenantId, endpoint, cursor, { filter: endpoint.filter, feed: true, replayId: null, idParts: ['feed', String(endpoint.auditFeedFrom)] }, previous);
+        if (sent === 'stopped') return;
+        if (sent === null) {
+          // Idle: record the last acceptance on its own before waiting.
+          if (previous) await this.dispatcher.recordAcceptance(previous.deliveryId);
+          previous = null;
+          await this.sleep(tenantId);
+          continue;
+        }
+        cursor = sent.next;
+        if (sent.deliveryId) previous = sent as AcceptedBatch;
+      }
+    } finally {
+      if (previous) await this.dispatcher.recordAcceptance(previous.deliveryId).catch(() => undefined);
     }
   }
 
   /**
-   * Creates the batch starting at `cursor` and waits until it is accepted. Returns the next cursor, null
-   * when the log has nothing at `cursor` yet, or `stopped`.
+   * Creates the batch starting at `cursor` and waits until it is accepted. Returns where the next batch
+   * starts (and the batch sent, if it had events), null when the log has nothing at `cursor` yet, or `stopped`.
+   * `previous`: the feed's last accepted batch; its acceptance is recorded with this batch's creation when
+   * this batch is its successor, else on its own first.
    */
   async sendNext(
     tenantId: string,
     endpoint: WebhookEndpoint,
     cursor: number,
     batchOf: { filter: AuditFeedFilter | null; feed: boolean; replayId: string | null; idParts: string[]; untilSequence?: number },
-  ): Promise<number | null | 'stopped'> {
+    previous: AcceptedBatch | null = null,
+  ): Promise<Sent | null | 'stopped'> {
     const batch = await nextAuditBatch(this.events, tenantId, cursor, batchOf.filter, undefined, batchOf.untilSequence);
     if (!batch) return null;
-    if (batch.events.length === 0) return batch.toSequence + 1;
-    const deliveryId = deterministicDeliveryId(tenantId, endpoint.id, ...batchOf.idParts, String(batch.fromSequence));
-    await this.dispatcher.create(
+    if (batch.events.length === 0) {
+      if (previous) await this.dispatcher.recordAcceptance(previous.deliveryId);
+      return { deliveryId: null, successorId: null, next: batch.toSequence + 1 };
+    }
+    const idOf = (fromSequence: number) => deterministicDeliveryId(tenantId, endpoint.id, ...batchOf.idParts, String(fromSequence));
+    const deliveryId = idOf(batch.fromSequence);
+    let accepts = null;
+    if (previous) {
+      if (previous.successorId === deliveryId) accepts = this.dispatcher.acceptanceOf(previous.deliveryId);
+      else await this.dispatcher.recordAcceptance(previous.deliveryId);
+    }
+    const successorId = batchOf.feed ? idOf(batch.toSequence + 1) : null;
+    const created = await this.dispatcher.create(
       {
         tenantId,
         webhookId: endpoint.id,
         deliveryId,
         eventType: 'audit.events',
         data: null,
-        audit: { fromSequence: batch.fromSequence, toSequence: batch.toSequence, filter: batchOf.filter, feed: batchOf.feed, replayId: batchOf.replayId, count: batch.events.length },
+        audit: { fromSequence: batch.fromSequence, toSequence: batch.toSequence, filter: batchOf.filter, feed: batchOf.feed, replayId: batchOf.replayId, count: batch.events.length, successorId },
         by: 'system',
+        accepts,
       },
       batch.events,
     );
-    return (await this.accepted(tenantId, endpoint.id, deliveryId)) ? batch.toSequence + 1 : 'stopped';
+    if (previous && accepts) {
+      if (created) this.dispatcher.acceptanceRecorded(previous.deliveryId);
+      else await this.dispatcher.recordAcceptance(previous.deliveryId);
+    }
+    return (await this.accepted(tenantId, endpoint.id, deliveryId)) ? { deliveryId, successorId, next: batch.toSequence + 1 } : 'stopped';
   }
 
   /** Waits until the delivery is delivered (true), through retries and manual retries; false once stopped or the endpoint is off. */

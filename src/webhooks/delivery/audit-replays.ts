@@ -45,8 +45,8 @@ export class AuditReplays implements OnModuleDestroy {
     while (!this.stopped && cursor <= until) {
       const next = await this.feeds.sendNext(tenantId, endpoint, cursor, { filter, feed: false, replayId, idParts: ['replay', replayId], untilSequence: until });
       if (next === null || next === 'stopped') break;
-      batches++;
-      cursor = next;
+      if (next.deliveryId) batches++;
+      cursor = next.next;
     }
     return batches;
   }

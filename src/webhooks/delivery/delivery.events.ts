@@ -17,6 +17,11 @@ export interface AuditBatchRange {
   replayId: string | null;
   /** Events in the batch (1-100). */
   count: number;
+  /**
+   * Live feed batches: the id the feed's next batch gets if it starts right after this one. That batch's
+   * creation records this one's acceptance (`accepts`), so a busy feed costs one append per batch (ADR 020).
+   */
+  successorId?: string | null;
 }
 
 export interface DeliveryCreatedData {
@@ -33,6 +38,8 @@ export interface DeliveryCreatedData {
   by: string;
   /** When the first attempt is due. */
   firstAttemptAt: string;
+  /** The accepted attempt of the feed's previous batch, recorded here instead of in that batch's own stream. */
+  accepts?: DeliveryAttemptData | null;
 }
 
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'gone' | 'skipped';

@@ -73,6 +73,8 @@ export class WebhookDispatcher implements OnModuleDestroy {
   private readonly waiters = new Map<string, Waiter>();
   private readonly bodies = new Map<string, string>();
   private readonly attemptListeners = new Map<string, Array<() => void>>();
+  /** Feed batches accepted but not yet recorded: their acceptance travels with the next batch's creation. */
+  private readonly unrecorded = new Map<string, { state: DeliveryState; attempt: DeliveryAttemptData }>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly aborter = new AbortController();
   private stopped = false;
@@ -97,6 +99,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     this.timers.clear();
     this.aborter.abort();
     await Promise.allSettled([...this.attempts]);
+    for (const deliveryId of [...this.unrecorded.keys()]) await this.recordAcceptance(deliveryId).catch(() => undefined);
     this.releaseWaiters();
   }
 
@@ -137,10 +140,44 @@ export class WebhookDispatcher implements OnModuleDestroy {
     });
   }
 
-  /** Reads a delivery's stream: the authoritative state (null if there is none). */
+  /**
+   * Reads a delivery's stream: the authoritative state (null if there is none). A feed batch whose
+   * acceptance was recorded by its successor's creation (or is about to be) reads as delivered.
+   */
   async load(tenantId: string, deliveryId: string): Promise<DeliveryState | null> {
     const recorded = await this.events.readStream(deliveryStreamOf(tenantId, deliveryId));
-    return recorded.length ? deliveryStateOf(recorded.map(decodeDeliveryEvent)) : null;
+    if (!recorded.length) return null;
+    const state = deliveryStateOf(recorded.map(decodeDeliveryEvent));
+    if (state.status !== 'pending') return state;
+    const accepted = this.unrecorded.get(deliveryId)?.attempt ?? (await this.acceptedBySuccessor(state));
+    return accepted ? { ...state, status: 'delivered', attempts: [...state.attempts, accepted], nextAttemptAt: null } : state;
+  }
+
+  private async acceptedBySuccessor(state: DeliveryState): Promise<DeliveryAttemptData | null> {
+    const successorId = state.created.audit?.successorId;
+    if (!successorId) return null;
+    const [first] = await this.events.readStream(deliveryStreamOf(state.created.tenantId, successorId), { maxCount: 1 });
+    const accepts = first ? (decodeDeliveryEvent(first).data as DeliveryCreatedData).accepts : null;
+    return accepts && accepts.deliveryId === state.created.deliveryId ? accepts : null;
+  }
+
+  /** The unrecorded acceptance of a feed batch (to be carried by the next batch's creation). */
+  acceptanceOf(deliveryId: string): DeliveryAttemptData | null {
+    return this.unrecorded.get(deliveryId)?.attempt ?? null;
+  }
+
+  /** The next batch's creation recorded it. */
+  acceptanceRecorded(deliveryId: string): void {
+    this.unrecorded.delete(deliveryId);
+  }
+
+  /** Records a feed batch's acceptance in its own stream (the feed has no next batch yet); no-op if there is none pending. */
+  async recordAcceptance(deliveryId: string): Promise<void> {
+    const entry = this.unrecorded.get(deliveryId);
+    if (!entry) return;
+    const { state, attempt } = entry;
+    await this.events.append(deliveryStreamOf(state.created.tenantId, deliveryId), [{ id: randomUUID(), type: WEBHOOK_DELIVERY_ATTEMPTED, data: { ...attempt } }], state.revision);
+    this.unrecorded.delete(deliveryId);
   }
 
   /** Picks a pending delivery up again (after a restart). */
@@ -275,7 +312,12 @@ export class WebhookDispatcher implements OnModuleDestroy {
       nextAttemptAt,
     };
     const event: DeliveryEvent = { type: WEBHOOK_DELIVERY_ATTEMPTED, data };
-    await this.events.append(deliveryStreamOf(tenantId, deliveryId), [{ id: randomUUID(), type: event.type, data: { ...data } }], state.revision);
+    if (outcome === 'delivered' && state.created.audit?.feed && state.created.audit.successorId) {
+      // A live feed batch: its acceptance is recorded by the feed, with the next batch if there is one.
+      this.unrecorded.set(deliveryId, { state, attempt: data });
+    } else {
+      await this.events.append(deliveryStreamOf(tenantId, deliveryId), [{ id: randomUUID(), type: event.type, data: { ...data } }], state.revision);
+    }
     const next = evolveDelivery(state, event, state.revision + 1);
     this.live.set(deliveryId, next);
     const listeners = this.attemptListeners.get(deliveryId);
