@@ -346,6 +346,14 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
         }
         expect(replayed).toEqual(wanted);
         expect(stream.received.slice(live).every((r) => r.json.data.replayId === replay.replayId)).toBe(true);
+        // The delivery log shows every batch delivered: a busy feed records an acceptance with the next
+        // batch's creation, an idle one on its own.
+        const log = await eventually(async () => {
+          const items = await deliveriesOf(endpoint.id);
+          return items.length > 0 && items.every((d) => d.status === 'delivered') ? items : null;
+        });
+        expect(log.length).toBe(firstOfEach(stream.received).length);
+        expect(log.filter((d) => d.audit.feed).map((d) => d.audit.fromSequence).reverse()).toEqual(firstOfEach(stream.received.slice(0, live)).map((r) => r.json.data.fromSequence));
         for (const r of stream.received) {
           expect(r.json.type).toBe('audit.events');
           expect((r.json.data.events as Json[]).length).toBeGreaterThanOrEqual(1);
