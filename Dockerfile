@@ -12,7 +12,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 # Chromium renders report PDFs; fonts so that they render legibly.
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core tini && rm -rf /var/lib/apt/lists/*
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \
     PUPPETEER_SKIP_DOWNLOAD=true \

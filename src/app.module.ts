@@ -15,6 +15,10 @@ import { AlertRecipientsModule } from './alert-recipients/alert-recipients.modul
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { RetentionModule } from './retention/retention.module';
+import { ReportMailModule } from './reports/mail/report-mail.module';
+import { ReportRenderingModule } from './reports/rendering/report-rendering.module';
+import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -42,6 +46,10 @@ export class AppModule {
         TenantSettingsModule,
         AlertRecipientsModule,
         NotificationsModule,
+        RetentionModule,
+        ReportRenderingModule,
+        ReportMailModule,
+        ReportSchedulesModule,
         WebhooksModule,
         HealthModule,
       ],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../event-store/event-store.port';
-import { AUDIT_STREAM_PREFIX, tenantOfAuditStream } from '../event-store/stream-names';
+import { AUDIT_STREAM_PREFIX, RETENTION_STREAM_PREFIX, tenantOfAuditStream } from '../event-store/stream-names';
+import { RETENTION_EVENTS_EXPIRED, RetentionEventsExpired } from '../retention/retention-policy';
 import { Projection, ProjectionWriter } from '../projections/projection';
 import { ReadModelProjection } from '../projections/read-model-projection.decorator';
 import { ProjectionDefinition } from '../read-store/read-store.port';
@@ -31,10 +32,16 @@ export class AuditLogProjection implements Projection {
     version: 2,
     collections: [AUDIT_EVENTS_COLLECTION, AUDIT_TENANTS_COLLECTION],
   };
-  readonly streamPrefixes = [AUDIT_STREAM_PREFIX];
+  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RETENTION_STREAM_PREFIX];
   readonly afterParked = 'continue-stream';
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
+    if (recorded.type === RETENTION_EVENTS_EXPIRED) {
+      // Retention expired these events from the log (ADR 025): the queryable log drops them too.
+      const expired = recorded.data as unknown as RetentionEventsExpired;
+      for (const eventId of expired.eventIds) writer.delete(AUDIT_EVENTS, auditDocumentId(expired.tenantId, eventId));
+      return;
+    }
     if (recorded.type !== AUDIT_EVENT_RECORDED) return;
     // Refused here (and so parked) rather than stored: a thread with a larger stack (the projection
     // worker) could store a document that the HTTP thread then cannot serialize.

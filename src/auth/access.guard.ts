@@ -7,9 +7,9 @@ import { ACCESS_DENIAL_RECORDER, AccessDenialRecorder, DeniedRequest } from './a
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './access.decorators';
 import { CROSS_TENANT_ACCESS, CrossTenantAccess } from './cross-tenant-access';
 import { crossTenantPrincipal, requestedTenantOf, TENANT_HEADER, withCustomRolePermissions } from './effective-principal';
-import { Permission } from './permissions';
+import { Permission, PLATFORM_OPERATOR_PERMISSIONS } from './permissions';
 import { Principal } from './principal';
-import { PLATFORM_ADMIN_ROLE } from './role-matrix';
+import { PLATFORM_ADMIN_ROLE, PLATFORM_OPERATOR_ROLE } from './role-matrix';
 import { TENANT_ROLE_RESOLVER, TenantRoleResolver } from './tenant-role-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -114,7 +114,11 @@ export class AccessGuard implements CanActivate {
   private async effectivePrincipal(request: GuardedRequest, required: Permission[]): Promise<Principal> {
     const principal = request.user;
     const requested = requestedTenantOf(request.headers);
-    if (requested !== undefined && requested !== principal.tenantId) return this.crossTenantPrincipal(principal, requested, request, required);
+    if (requested !== undefined && requested !== principal.tenantId) {
+      const operator = platformOperatorPrincipal(principal, requested, required);
+      if (operator) return operator;
+      return this.crossTenantPrincipal(principal, requested, request, required);
+    }
     if (!principal.customRoles?.length || !this.tenantRoles) return principal;
     return withCustomRolePermissions(principal, await this.tenantRoles.permissionsOf(principal.tenantId, principal.customRoles));
   }
@@ -148,4 +152,19 @@ export class AccessGuard implements CanActivate {
       ) ?? Promise.resolve()
     );
   }
+}
+
+/**
+ * A platform operator naming a tenant for a route of platform account administration (retention):
+ * acts in that tenant without a grant, holding only the platform-level permissions of its roles, so
+ * no tenant data is opened to it. For any other route, null (the platform-admin rules apply).
+ */
+function platformOperatorPrincipal(principal: Principal, requested: string | string[], required: Permission[]): Principal | null {
+  if (!principal.roles.includes(PLATFORM_OPERATOR_ROLE) || principal.crossTenant) return null;
+  const platformLevel = (PLATFORM_OPERATOR_PERMISSIONS as readonly Permission[]).filter((p) => principal.permissions.has(p));
+  if (!required.some((p) => platformLevel.includes(p))) return null;
+  if (typeof requested !== 'string' || !STREAM_ID_PATTERN.test(requested)) {
+    throw new BadRequestException('X-Tenant-Id must name exactly one valid tenant id (1-128 of A-Z a-z 0-9 _ . : -)');
+  }
+  return { ...principal, tenantId: requested, permissions: new Set(platformLevel), customRoles: undefined, platformOperator: { fromTenant: principal.tenantId } };
 }

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'alerts:config:write',
   'roles:manage',
   'retention:read',
+  /** Platform account administration only: change a tenant's retention policy (platform_operator). */
+  'retention:manage',
   'grants:manage',
 ] as const;
 
@@ -32,7 +34,13 @@ export function isPermission(value: string): value is Permission {
  * What a tenant may put into a custom role: everything but platform-level permissions (a tenant
  * cannot give its users the right to write into other tenants' logs).
  */
-export const TENANT_ASSIGNABLE_PERMISSIONS: readonly Permission[] = PERMISSIONS.filter((p) => p !== 'audit:write:any-tenant');
+export const TENANT_ASSIGNABLE_PERMISSIONS: readonly Permission[] = PERMISSIONS.filter((p) => p !== 'audit:write:any-tenant' && p !== 'retention:manage');
+
+/**
+ * Permissions of the platform's account administration: a platform operator exercises them in the
+ * tenant it names in X-Tenant-Id without that tenant's grant, and holds nothing else there (ADR 025).
+ */
+export const PLATFORM_OPERATOR_PERMISSIONS = ['retention:manage'] as const satisfies readonly Permission[];
 
 /** What a tenant may open to a platform administrator through a cross-tenant grant: reading only. */
 export const CROSS_TENANT_GRANTABLE_PERMISSIONS = ['audit:read', 'audit:export', 'audit:verify', 'reports:read'] as const satisfies readonly Permission[];

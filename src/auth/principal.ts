@@ -25,6 +25,11 @@ export interface Principal {
    * `tenantId` is then the target tenant and `permissions` exactly what the grants give.
    */
   crossTenant?: CrossTenantContext;
+  /**
+   * Set when a platform operator administers another tenant's account (X-Tenant-Id): `tenantId` is
+   * then that tenant and `permissions` only the platform-level ones of its roles (ADR 025).
+   */
+  platformOperator?: { fromTenant: string };
 }
 
 export interface CrossTenantContext {

@@ -5,6 +5,9 @@ import { isPermission, Permission } from './permissions';
 /** The platform role that may name another tenant in X-Tenant-Id (and needs that tenant's grant). */
 export const PLATFORM_ADMIN_ROLE = 'platform_admin';
 
+/** The platform role of account administration: names a tenant in X-Tenant-Id for platform-level permissions only (ADR 025). */
+export const PLATFORM_OPERATOR_ROLE = 'platform_operator';
+
 export type RoleMatrix = ReadonlyMap<string, ReadonlySet<Permission>>;
 
 export const ROLE_MATRIX_FILE = path.resolve(__dirname, '..', '..', 'config', 'roles.json');

@@ -179,6 +179,38 @@ export class EnvironmentVariables {
   @Max(10000)
   STREAM_CONCURRENCY_PER_TENANT: number = 16;
 
+  /** Concurrent live tails one user (token `sub`) may hold in a tenant (ADR 021). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  STREAM_CONCURRENCY_PER_USER: number = 4;
+
+  /** A comment line on every live tail this often, so that proxies keep it open and dead clients are noticed. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(300_000)
+  STREAM_HEARTBEAT_MS: number = 15_000;
+
+  /** A live tail that delivered no event for this long is ended (the client reconnects with Last-Event-ID). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  STREAM_IDLE_TIMEOUT_MS: number = 1_800_000;
+
+  /** Unread bytes a live tail may have before it is ended, so a slow client never holds others back. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(65_536)
+  @Max(1_073_741_824)
+  STREAM_MAX_BUFFERED_BYTES: number = 4 * 1024 * 1024;
+
   /** Index entries one list request examines at most; a page may then hold fewer items plus a nextCursor. */
   @Transform(toOptionalNumber)
   @IsOptional()
@@ -222,6 +254,58 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000_000)
   CHECKPOINT_EVERY_EVENTS: number = 10_000;
+
+  /** How often the retention job looks for events older than each tenant's policy (seconds; daily by default). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 60 * 60)
+  RETENTION_INTERVAL_SECONDS: number = 24 * 60 * 60;
+
+  /** Events expired per step (one id batch recorded, one bounded delete). */
+  @Transform(({ value }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RETENTION_BATCH_EVENTS: number = 1_000;
+  /** Chromium pages rendering report PDFs at once (one browser, reused); more renders wait. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  REPORT_PDF_MAX_PAGES: number = 2;
+
+  /** Longest one PDF render may take (seconds). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  REPORT_PDF_TIMEOUT_SECONDS: number = 180;
+
+  /** SMTP server for e-mailed reports: smtp://user:pass@host:587 or smtps://host:465. Unset: e-mail delivery is refused. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://...' })
+  SMTP_URL?: string;
+
+  /** Sender of e-mailed reports. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  SMTP_FROM: string = 'Compliance Audit Trail <reports@localhost>';
+
+  /** How often report schedules are checked for due periods (seconds). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  REPORT_SCHEDULE_TICK_SECONDS: number = 30;
 
   /** 32-byte key (base64 or hex, in a file) encrypting webhook signing secrets at rest; required in production. */
   @Transform(emptyToUndefined)
@@ -304,6 +388,15 @@ export interface AppConfig {
   reads: ReadLimitsConfig;
   signing: SigningKeyConfig;
   checkpoints: { intervalSeconds: number; everyEvents: number };
+  /** Live tails (ADR 021). */
+  streams: { heartbeatMs: number; idleTimeoutMs: number; maxBufferedBytes: number };
+  /** Retention expiry (ADR 025). */
+  retention: { intervalSeconds: number; batchEvents: number };
+  /** Report PDFs (ADR 023). */
+  reportPdf: { maxPages: number; timeoutMs: number };
+  /** E-mail delivery of reports; `url` absent: refused. */
+  smtp: { url?: string; from: string };
+  reportSchedules: { tickMs: number };
   webhooks: WebhooksConfig;
 }
 
@@ -324,6 +417,8 @@ export interface WebhooksConfig {
 /** Bounds on long reads (ADR 012). */
 export interface ReadLimitsConfig {
   concurrencyPerTenant: { bulk: number; list: number; stream: number };
+  /** Live tails one user may hold at once in a tenant. */
+  streamsPerUser: number;
   listScanMaxRows: number;
   /** How long a long read runs before it gives the event loop back. */
   sliceMs: number;
@@ -348,7 +443,7 @@ export class ConfigValidationError extends Error {
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE', 'WEBHOOK_SECRETS_KEY_FILE'])
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE', 'SMTP_URL', 'WEBHOOK_SECRETS_KEY_FILE'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -389,11 +484,17 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projections: { mode: parsed.PROJECTION_MODE, leaseMs: parsed.PROJECTION_LEASE_MS },
     reads: {
       concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
+      streamsPerUser: parsed.STREAM_CONCURRENCY_PER_USER,
       listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,
       sliceMs: parsed.READ_SLICE_MS,
     },
     signing,
     checkpoints: { intervalSeconds: parsed.CHECKPOINT_INTERVAL_SECONDS, everyEvents: parsed.CHECKPOINT_EVERY_EVENTS },
+    streams: { heartbeatMs: parsed.STREAM_HEARTBEAT_MS, idleTimeoutMs: parsed.STREAM_IDLE_TIMEOUT_MS, maxBufferedBytes: parsed.STREAM_MAX_BUFFERED_BYTES },
+    retention: { intervalSeconds: parsed.RETENTION_INTERVAL_SECONDS, batchEvents: parsed.RETENTION_BATCH_EVENTS },
+    reportPdf: { maxPages: parsed.REPORT_PDF_MAX_PAGES, timeoutMs: parsed.REPORT_PDF_TIMEOUT_SECONDS * 1000 },
+    smtp: { url: parsed.SMTP_URL, from: parsed.SMTP_FROM },
+    reportSchedules: { tickMs: parsed.REPORT_SCHEDULE_TICK_SECONDS * 1000 },
     webhooks: {
       secretsKey: parsed.WEBHOOK_SECRETS_KEY_FILE
         ? { kind: 'file', file: path.resolve(parsed.WEBHOOK_SECRETS_KEY_FILE) }
@@ -473,5 +574,5 @@ function resolveJwtKey(env: EnvironmentVariables): JwtKeyConfig {
 
 /** Connection strings may carry credentials; never echo them back in an error. */
 function redact(name: string, value: unknown): unknown {
-  return /CONNECTION_STRING|URI|SECRET|KEY|PASSWORD/.test(name) ? '<redacted>' : value;
+  return /CONNECTION_STRING|URI|URL|SECRET|KEY|PASSWORD/.test(name) ? '<redacted>' : value;
 }

@@ -81,7 +81,7 @@ describe('cross-tenant grant decider', () => {
       ]);
     });
 
-    it.each(['', 'platform-x', 'a/b'])("refuses a grantee home tenant %p that is not a tenant id", (granteeTenant) => {
+    it.each(['', 'platform~x', 'a/b'])("refuses a grantee home tenant %p that is not a tenant id", (granteeTenant) => {
       expect(errorsOf(() => given().when(issue({ granteeTenant })))).toEqual([{ path: 'granteeTenant', message: expect.any(String) }]);
     });
 

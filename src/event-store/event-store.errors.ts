@@ -32,3 +32,11 @@ export class AppendTooLargeError extends Error {
     this.name = 'AppendTooLargeError';
   }
 }
+
+/** A retention truncation the store refuses (beyond the stream's head, or a malformed revision); nothing changed. */
+export class InvalidTruncationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTruncationError';
+  }
+}

@@ -91,6 +91,16 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up from `after` (exclusive), then live, in global order. */
   subscribeToAll(options?: { after?: Position | null; filter?: AllFilter }): EventSubscription;
+  /**
+   * Retention, the one deletion path (ADR 025): every event of `stream` with a revision below
+   * `beforeRevision` is gone for every reader of the stream from the moment this resolves. Only the
+   * front of a stream, never a hole; the horizon only grows (a revision at or below the current one
+   * does nothing, so a retry is harmless). Refuses a revision beyond the head + 1 (it would expire
+   * events not yet written) with InvalidTruncationError. Revisions and the head are unchanged.
+   */
+  truncateBefore(stream: string, beforeRevision: number): Promise<void>;
+  /** The stream's retention horizon: the lowest revision a reader can still see (0 if never truncated). */
+  retainedFrom(stream: string): Promise<number>;
   /** Position of the newest event matching the filter, or null if there is none. */
   headPosition(filter?: AllFilter): Promise<Position | null>;
   /** Number of log entries between two positions when the adapter can tell cheaply, else null. */

@@ -69,8 +69,11 @@ export function grantStreamOf(tenantId: string, grantId: string): string {
   return `${GRANT_STREAM_PREFIX}${part('tenant id', tenantId)}-${part('grant id', grantId)}`;
 }
 
+export const RETENTION_STREAM_PREFIX = 'retention-';
+
+/** A tenant's retention policy and expiries (ADR 025). */
 export function retentionStreamOf(tenantId: string): string {
-  return `retention-${part('tenant id', tenantId)}`;
+  return `${RETENTION_STREAM_PREFIX}${part('tenant id', tenantId)}`;
 }
 
 export const CHECKPOINT_STREAM_PREFIX = 'checkpoints-';

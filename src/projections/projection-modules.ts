@@ -2,8 +2,9 @@ import { AuditLogProjectionModule } from '../audit-log/audit-log-projection.modu
 import { CrossTenantGrantsProjectionModule } from '../cross-tenant-grants/cross-tenant-grants-projection.module';
 import { MonitoringProjectionModule } from '../monitoring/monitoring-projection.module';
 import { NotificationsProjectionModule } from '../notifications/notifications-projection.module';
+import { ReportSchedulesProjectionModule } from '../reports/schedules/report-schedules-projection.module';
 import { RolesProjectionModule } from '../roles/roles-projection.module';
 import { WebhooksProjectionModule } from '../webhooks/webhooks-projection.module';
 
 /** Every module that provides @ReadModelProjection providers: the app and the worker load these. */
-export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule, NotificationsProjectionModule, WebhooksProjectionModule];
+export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule, NotificationsProjectionModule, ReportSchedulesProjectionModule, WebhooksProjectionModule];

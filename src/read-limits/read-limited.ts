@@ -53,16 +53,17 @@ export class ReadLimitGuard implements CanActivate {
     if (!pool) return true;
     const request = context.switchToHttp().getRequest<LimitedRequest>();
     const response = context.switchToHttp().getResponse<LimitedResponse>();
-    const tenantId = request.user!.tenantId;
-    const release = this.limiter.tryAcquire(tenantId, pool);
+    const { tenantId, subject } = request.user!;
+    const { release, refusedBy } = this.limiter.acquire(tenantId, pool, subject);
     if (!release) {
       const retryAfter = RETRY_AFTER_SECONDS[pool];
       response.setHeader('Retry-After', String(retryAfter));
+      const who = refusedBy === 'user' ? 'You already hold' : 'Your tenant already runs';
       throw new HttpException(
         {
           type: 'https://problems.audit-trail.dev/too-many-concurrent-reads',
           title: 'Too Many Requests',
-          detail: `Your tenant already runs ${this.limiter.limitOf(pool)} concurrent ${POOL_NAMES[pool]}; retry after ${retryAfter} s.`,
+          detail: `${who} ${this.limiter.limitOf(pool, refusedBy)} concurrent ${POOL_NAMES[pool]}; retry after ${retryAfter} s.`,
         },
         HttpStatus.TOO_MANY_REQUESTS,
       );

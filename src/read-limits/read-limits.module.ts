@@ -9,7 +9,7 @@ import { TenantReadLimiter } from './tenant-read-limiter';
 @Global()
 @Module({
   providers: [
-    { provide: TenantReadLimiter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TenantReadLimiter(config.reads.concurrencyPerTenant) },
+    { provide: TenantReadLimiter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TenantReadLimiter(config.reads.concurrencyPerTenant, { stream: config.reads.streamsPerUser }) },
     { provide: CooperativeScheduler, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CooperativeScheduler(config.reads.sliceMs) },
     ReadLimitGuard,
     ReadSlotInterceptor,

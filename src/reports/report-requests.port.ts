@@ -34,6 +34,8 @@ export interface ReportRequest {
 
 export interface ReportRequests {
   request(tenantId: string, request: ReportRequest): Promise<{ id: string; status: ReportStatus; created: boolean }>;
+  /** Whether the tenant can generate reports from this template (built-in or its own); schedules check it at creation. */
+  templateExists?(tenantId: string, templateId: string): Promise<boolean>;
 }
 
 /** E-mail delivery of a ready report (SMTP_URL). Implemented by the schedules module. */

@@ -204,6 +204,8 @@ export class SelfAuditRecorder implements AccessDenialRecorder, OnModuleDestroy 
         ...event.detail,
         // A platform administrator acting here under a grant: this record is in the target tenant's log.
         ...(principal.crossTenant ? { crossTenant: { fromTenant: principal.crossTenant.fromTenant, grantIds: principal.crossTenant.grantIds } } : {}),
+        // A platform operator administering this tenant's account (ADR 025): recorded here, named with its home tenant.
+        ...(principal.platformOperator ? { platformOperator: { fromTenant: principal.platformOperator.fromTenant } } : {}),
       },
     };
     await this.writer.record(principal.tenantId, [input]);

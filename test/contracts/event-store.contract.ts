@@ -1,4 +1,4 @@
-import { InvalidAppendError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
+import { InvalidAppendError, InvalidTruncationError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
 import { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
 import { runToken } from '../support/distributed-stores';
 import { newEvent, newEvents } from '../support/new-event.factory';
@@ -77,6 +77,50 @@ export function eventStoreContract(makeHarness: () => EventStoreHarness): void {
 
   it('refuses an empty append', async () => {
     await expect(store.append(streamOf('-empty'), [], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+  });
+
+  it('truncateBefore expires the front of a stream for every reader; revisions, appends and other streams go on', async () => {
+    const stream = streamOf('-retention');
+    const untouched = streamOf('-retention~other');
+    await store.append(stream, newEvents(6), 'no_stream');
+    await store.append(untouched, newEvents(2), 'no_stream');
+    expect(await store.retainedFrom(stream)).toBe(0);
+
+    await store.truncateBefore(stream, 4);
+
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([4, 5]);
+    expect((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision)).toEqual([4, 5]);
+    expect((await store.readStream(stream, { direction: 'backwards' })).map((e) => e.revision)).toEqual([5, 4]);
+    expect((await store.readStream(stream, { direction: 'backwards', fromRevision: 3 })).map((e) => e.revision)).toEqual([]);
+    expect(await store.retainedFrom(stream)).toBe(4);
+    expect(await store.readStream(untouched)).toHaveLength(2);
+    const other = await harness.openSecondConnection();
+    try {
+      expect((await other.readStream(stream)).map((e) => e.revision)).toEqual([4, 5]);
+    } finally {
+      await other.close();
+    }
+    await expect(store.append(stream, newEvents(1), 5)).resolves.toMatchObject({ nextExpectedRevision: 6 });
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([4, 5, 6]);
+  });
+
+  it('truncateBefore never lowers the horizon, never reaches past the head + 1, and refuses a malformed revision', async () => {
+    const stream = streamOf('-horizon');
+    await store.append(stream, newEvents(3), 'no_stream');
+    await store.truncateBefore(stream, 2);
+
+    await store.truncateBefore(stream, 1);
+    expect(await store.retainedFrom(stream)).toBe(2);
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([2]);
+
+    await expect(store.truncateBefore(stream, 5)).rejects.toBeInstanceOf(InvalidTruncationError);
+    await expect(store.truncateBefore(stream, -1)).rejects.toBeInstanceOf(InvalidTruncationError);
+    await expect(store.truncateBefore(streamOf('-absent'), 1)).rejects.toBeInstanceOf(InvalidTruncationError);
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([2]);
+
+    await store.truncateBefore(stream, 3);
+    expect(await store.readStream(stream)).toEqual([]);
+    await expect(store.append(stream, newEvents(1), 2)).resolves.toMatchObject({ nextExpectedRevision: 3 });
   });
 
   it('lets exactly one of two concurrent appenders win each revision', async () => {

@@ -10,6 +10,7 @@ import { notificationIdOf } from '../../src/notifications/notification';
 import { NOTIFICATIONS, Notifications } from '../../src/notifications/notifications.port';
 import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
+import { REPORT_REQUESTS } from '../../src/reports/report-requests.port';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { RouteInfo, routesOf } from '../support/route-inventory';
@@ -32,7 +33,7 @@ import { bearer } from '../support/tokens';
  * entry"); so does an entry for a route the app does not serve.
  */
 
-const BUILT_IN_ROLES = ['super_admin', 'compliance_officer', 'auditor', 'standard_user', 'audit_writer', 'platform_ingestor', 'platform_admin'] as const;
+const BUILT_IN_ROLES = ['super_admin', 'compliance_officer', 'auditor', 'standard_user', 'audit_writer', 'platform_ingestor', 'platform_admin', 'platform_operator'] as const;
 type Role = (typeof BUILT_IN_ROLES)[number];
 
 /** The caller in every case; its own records (actor.id) are what a standard user may see. */
@@ -72,7 +73,20 @@ interface Fixtures {
   otherNotificationId: string;
   /** Webhook endpoints and deliveries of acme and globex (see givenWebhookFixtures). */
   webhooks: WebhookFixtures;
+  /** Report schedules of acme and globex. */
+  schedules: ScheduleFixtures;
 }
+
+interface ScheduleFixtures {
+  ownId: string;
+  otherId: string;
+  /** A new schedule of acme, for routes that change or delete one. */
+  freshOwn(): Promise<string>;
+}
+
+const reportSchedule = { templateId: 'sox-privileged-access', frequency: 'daily', timezone: 'Europe/Berlin', time: '06:00', format: 'csv', delivery: { notify: true } };
+/** POST /v1/report-schedules/{id}/run: 202, or 503 while report generation (REPORT_REQUESTS) is not part of the app. */
+let runNowStatus = 202;
 
 interface Answer {
   status: number;
@@ -84,6 +98,8 @@ interface Case {
   params?: (f: Fixtures) => Promise<Record<string, string>> | Record<string, string>;
   query?: string;
   body?: (f: Fixtures) => unknown;
+  /** Extra request headers, given the caller's tenant (e.g. X-Tenant-Id). */
+  headers?: (callerTenant: string) => Record<string, string>;
   /** Status when the role holds one of the route's permissions (otherwise 403). A function when it depends on more. */
   expect: number | ((permissions: ReadonlySet<Permission>) => number);
   /** What a 2xx answer must hold; returns a description of the violation, or nothing. */
@@ -111,6 +127,13 @@ const empty = (what: string, list: unknown[]) => (list.length ? `${what} not emp
 const tenantOfReceipt = (expected: (tenant: string) => string) => (a: Answer, _f: Fixtures, tenant: string) => {
   const receipts = ((a.body as Json).results as Json[] | undefined) ?? [a.body as Json];
   return receipts.every((r) => r.tenantId === expected(tenant)) ? undefined : `recorded in ${receipts.map((r) => r.tenantId).join(',')}`;
+};
+const hasProvider = (app: TestApp, token: symbol) => {
+  try {
+    return app.app.get(token, { strict: false }) !== undefined;
+  } catch {
+    return false;
+  }
 };
 const anyTenantWriter = (p: ReadonlySet<Permission>) => (p.has('audit:write:any-tenant') ? 201 : 403);
 
@@ -255,6 +278,17 @@ Object.assign(SAMPLES, {
     own: { params: async (f: Fixtures) => ({ id: await f.freshOwnAlert() }), body: () => ({}), expect: 200 },
     other: { params: (f: Fixtures) => ({ id: f.otherAlertId }), body: () => ({}), expect: 404 },
   },
+  'GET /v1/retention-policy': {
+    own: { expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant ? undefined : `policy of ${(a.body as Json).tenantId}`) },
+    // The caller's fresh tenant has the default policy: nothing of another tenant's is shown.
+    other: { expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant && (a.body as Json).isDefault === true ? undefined : `policy ${JSON.stringify(a.body)}`) },
+  },
+  'PUT /v1/retention-policy': {
+    own: { headers: (tenant: string) => ({ 'X-Tenant-Id': tenant }), body: () => ({ retentionDays: 2557 }), expect: 200, check: (a: Answer, _f: Fixtures, tenant: string) => ((a.body as Json).tenantId === tenant ? undefined : `changed ${(a.body as Json).tenantId}`) },
+    // Platform account administration: only a platform_operator names another tenant, and changes exactly that one (ADR 025);
+    // every other role is refused (403) whatever X-Tenant-Id says.
+    other: { headers: () => ({ 'X-Tenant-Id': OTHER }), body: () => ({ retentionDays: 2557 }), expect: 200, check: (a: Answer) => ((a.body as Json).tenantId === OTHER ? undefined : `changed ${(a.body as Json).tenantId}`) },
+  },
 } satisfies Record<string, Row>);
 
 // Tenant settings, alert recipients and the notification centre (issue 7 §8).
@@ -365,6 +399,33 @@ Object.assign(SAMPLES, {
   },
 } satisfies Record<string, Row>);
 
+Object.assign(SAMPLES, {
+  'GET /v1/report-schedules': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((s) => s.id === f.schedules.ownId) ? undefined : `${f.schedules.ownId} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('schedules', itemsOf(a)) },
+  },
+  'GET /v1/report-schedules/:id': {
+    own: { params: (f: Fixtures) => ({ id: f.schedules.ownId }), expect: 200, check: (a: Answer, f: Fixtures) => ((a.body as Json).id === f.schedules.ownId ? undefined : 'another schedule') },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+  'POST /v1/report-schedules': {
+    own: { body: () => reportSchedule, expect: 201 },
+    other: { body: () => reportSchedule, expect: 201 },
+  },
+  'PUT /v1/report-schedules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.schedules.freshOwn() }), body: () => ({ ...reportSchedule, time: '07:00' }), expect: 200 },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), body: () => ({ ...reportSchedule, time: '07:00' }), expect: 404 },
+  },
+  'DELETE /v1/report-schedules/:id': {
+    own: { params: async (f: Fixtures) => ({ id: await f.schedules.freshOwn() }), expect: 204 },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+  'POST /v1/report-schedules/:id/run': {
+    own: { params: (f: Fixtures) => ({ id: f.schedules.ownId }), expect: () => runNowStatus },
+    other: { params: (f: Fixtures) => ({ id: f.schedules.otherId }), expect: 404 },
+  },
+} satisfies Record<string, Row>);
+
 /** Routes that need no token at all. */
 const PUBLIC_SAMPLES: Record<string, number> = { 'GET /health': 200 };
 
@@ -430,6 +491,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       freshOwnRule: () => createRule(OWN),
       freshOwnAlert: () => raiseAlert(OWN),
       newRuleId,
+      schedules: await givenSchedules(admin),
       ownEventId: own.id,
       otherEventId: other.id,
       ownRole: await createRole(OWN),
@@ -454,7 +516,13 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     return fixtures;
   }
 
-  async function send(key: string, row: Row, sample: Case, token: string): Promise<Answer> {
+  async function givenSchedules(admin: (tenant: string) => string): Promise<ScheduleFixtures> {
+    runNowStatus = hasProvider(t, REPORT_REQUESTS) ? 202 : 503;
+    const create = async (tenant: string) => (await http().post('/v1/report-schedules').set('Authorization', admin(tenant)).send(reportSchedule).expect(201)).body.id as string;
+    return { ownId: await create(OWN), otherId: await create(OTHER), freshOwn: () => create(OWN) };
+  }
+
+  async function send(key: string, row: Row, sample: Case, token: string, callerTenant: string): Promise<Answer> {
     const [method, pattern] = key.split(' ');
     const params = (await sample.params?.(fixtures)) ?? {};
     const path = pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? `<missing ${name}>`)) + (sample.query ? `?${sample.query}` : '');
@@ -464,6 +532,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       return { status: sse.status, headers: sse.headers, body: null };
     }
     let req = http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path).set('Authorization', token);
+    for (const [name, value] of Object.entries(sample.headers?.(callerTenant) ?? {})) req = req.set(name, value);
     if (row.read === 'download') req = req.buffer(true).parse(textBody());
     const body = sample.body?.(fixtures);
     const res = body === undefined ? await req : await req.send(body as object);
@@ -482,7 +551,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const expected = !permitted ? 403 : typeof sample.expect === 'number' ? sample.expect : sample.expect(permissions);
     const callerTenant = tenant === 'own' ? OWN : `matrix_t${++counter}`;
     const token = bearer({ tenant: callerTenant, roles: [role], sub: CALLER });
-    const answer = await send(key, row, sample, token);
+    const answer = await send(key, row, sample, token, callerTenant);
     const where = `${key} [${tenant} tenant] as ${role}`;
     if (answer.status !== expected) return `${where}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
     if (expected === 403 && !String(answer.headers['content-type']).startsWith('application/problem+json')) return `${where}: a 403 that is not problem+json`;
@@ -542,5 +611,15 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     expect(rule.body).toMatchObject({ severity: 'low', enabled: true, version: 1 });
     const alert = await http().get(`/v1/alerts/${fixtures.otherAlertId}`).set('Authorization', officer).expect(200);
     expect(alert.body).toMatchObject({ status: 'open', history: [expect.objectContaining({ status: 'open' })] });
+  });
+
+  it('no route, called by any role, deleted or changed a recorded event: both logs still start at sequence 0 and verify', async () => {
+    for (const tenant of [OWN, OTHER]) {
+      const [first] = await t.app.get<EventStore>(EVENT_STORE).readStream(`audit-${tenant}`, { maxCount: 1 });
+      expect(first.revision).toBe(0);
+      const verify = await http().get('/v1/integrity/verify').set('Authorization', bearer({ tenant, roles: ['compliance_officer'], sub: 'fixture-officer' })).expect(200);
+      expect(verify.body).toMatchObject({ valid: true, fromSequence: 0 });
+      expect(verify.body.expired).toBeUndefined();
+    }
   });
 });

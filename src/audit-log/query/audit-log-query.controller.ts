@@ -7,16 +7,15 @@ import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { openApiSchema } from '../../http/openapi-schema';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
-import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { ReadLimited } from '../../read-limits/read-limited';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
-import { asStoredEvent, toStoredEvent } from '../audit-log.read-model';
+import { asStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
-import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
+import { LiveTailHub, SSE_RETRY_MS } from './live-tail-hub';
 import { GetAuditEvent, ListAuditEvents } from './list-audit-events.query';
 
 interface StreamingResponse {
@@ -28,6 +27,7 @@ interface StreamingResponse {
   /** Closes the connection without the end of the body: the client sees the transfer cut. */
   destroy(): void;
   writableNeedDrain: boolean;
+  writableLength: number;
   writableEnded: boolean;
   destroyed: boolean;
   on(event: 'close', listener: () => void): void;
@@ -45,9 +45,6 @@ const EVENT_ITEM_SCHEMA = openApiSchema({
   },
 });
 
-const SSE_HEARTBEAT_MS = 15_000;
-/** Sequences examined per query of the live tail, however few of them match its filter. */
-const SSE_WINDOW = 500;
 
 @ApiTags('audit events')
 @ApiBearerAuth()
@@ -59,7 +56,7 @@ export class AuditLogQueryController {
   constructor(
     private readonly queries: QueryBus,
     private readonly reader: AuditLogReader,
-    private readonly scheduler: CooperativeScheduler,
+    private readonly liveTails: LiveTailHub,
   ) {}
 
   @Get()
@@ -179,53 +176,28 @@ export class AuditLogQueryController {
     await this.reader.assertComplete(principal.tenantId);
     await recordAccess();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
-    let cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
-    const filter = auditLogFilter(principal, params);
+    const cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    let open = true;
-    const whenClosed = new Promise<void>((resolve) => req.on('close', () => resolve()));
-    void whenClosed.then(() => (open = false));
-    res.write(`retry: 2000\n: streaming audit events after sequence ${cursor}\n\n`);
-    let lastBeat = Date.now();
-    const slice = this.scheduler.slice();
-    try {
-      while (open) {
-        const tenantHead = await this.reader.head(principal.tenantId);
-        // Checked before each read: a tail must never skip an event silently.
-        await this.reader.assertComplete(principal.tenantId, tenantHead);
-        const head = tenantHead?.headSequence ?? -1;
-        const upTo = Math.min(head, cursor + SSE_WINDOW);
-        for (const doc of await this.reader.between(filter, cursor, upTo)) {
-          res.write(`id: ${doc.sequence}\nevent: audit-event\ndata: ${JSON.stringify(toStoredEvent(doc))}\n\n`);
-        }
-        // Every event up to upTo has been looked at, matching or not.
-        cursor = Math.max(cursor, upTo);
-        if (res.writableNeedDrain) await Promise.race([once(res as never, 'drain'), whenClosed]);
-        if (upTo < head) {
-          await slice.pause();
-          continue;
-        }
-        if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
-          res.write(': keep-alive\n\n');
-          lastBeat = Date.now();
-        }
-        await this.reader.nextCommit(1000);
-      }
-    } catch (error) {
-      this.logger.error({ msg: 'live tail failed: problem event sent, connection closed', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });
-      const problem =
-        error instanceof AuditLogIncompleteException
-          ? (error.getResponse() as object)
-          : { type: 'https://problems.audit-trail.dev/internal-error', title: 'Internal Server Error', status: 500, detail: 'The live tail cannot go on; it has been logged.' };
-      // The problem event is the signal (a reconnect is then refused with the same problem); a clean end lets it arrive.
-      if (open && !res.writableEnded) res.end(`event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
-      return;
-    }
+    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    res.write(`retry: ${SSE_RETRY_MS}\n: streaming audit events after sequence ${cursor}\n\n`);
+    await this.liveTails.follow(
+      principal.tenantId,
+      {
+        filter: auditLogFilter(principal, params),
+        cursor,
+        write: (frame) => !res.destroyed && !res.writableEnded && (res.write(frame), true),
+        buffered: () => res.writableLength,
+        end: (lastFrame) => {
+          if (!res.writableEnded) res.end(lastFrame);
+        },
+      },
+      closed,
+    );
     if (!res.writableEnded) res.end();
   }
 

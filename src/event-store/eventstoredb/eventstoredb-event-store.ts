@@ -13,7 +13,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import { AppendTooLargeError, InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import { AppendTooLargeError, InvalidAppendError, InvalidTruncationError, WrongExpectedRevisionError } from '../event-store.errors';
 import {
   AllFilter,
   appendBytesOf,
@@ -156,6 +156,40 @@ export class EventStoreDbEventStore implements EventStore {
         await subscription.unsubscribe();
       },
     };
+  }
+
+  /**
+   * Stream metadata `$tb` (truncateBefore): the server hides the events below it from stream reads at
+   * once and a scavenge removes them from disk. Other metadata is kept; the metadata write carries the
+   * metadata stream's revision, so two instances cannot interleave a read-modify-write.
+   */
+  async truncateBefore(stream: string, beforeRevision: number): Promise<void> {
+    if (!Number.isSafeInteger(beforeRevision) || beforeRevision < 0) throw new InvalidTruncationError(`Invalid truncation revision ${beforeRevision}`);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.client.getStreamMetadata(stream);
+      const horizon = typeof current.metadata?.truncateBefore === 'number' ? current.metadata.truncateBefore : 0;
+      if (beforeRevision <= horizon) return;
+      const [head] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      const headRevision = head ? head.revision : -1;
+      if (beforeRevision > headRevision + 1) {
+        throw new InvalidTruncationError(`Stream ${stream} ends at revision ${headRevision}: cannot expire events before revision ${beforeRevision}`);
+      }
+      try {
+        await this.client.setStreamMetadata(
+          stream,
+          { ...(current.metadata ?? {}), truncateBefore: beforeRevision },
+          { expectedRevision: current.metastreamRevision === undefined ? 'no_stream' : current.metastreamRevision },
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  async retainedFrom(stream: string): Promise<number> {
+    const current = await this.client.getStreamMetadata(stream);
+    return typeof current.metadata?.truncateBefore === 'number' ? current.metadata.truncateBefore : 0;
   }
 
   async headPosition(filter?: AllFilter): Promise<Position | null> {

@@ -6,6 +6,8 @@ import { newEvents } from '../../../test/support/new-event.factory';
 import { makeTempDir } from '../../../test/support/temp-dir';
 import { SqliteEventStore } from './sqlite-event-store';
 
+const DELETE_REFUSED = 'events are append-only: DELETE is allowed only below the retention horizon';
+
 describe(SqliteEventStore.name, () => {
   let temp: ReturnType<typeof makeTempDir>;
   let file: string;
@@ -26,11 +28,62 @@ describe(SqliteEventStore.name, () => {
       expect((await caught(() => raw.prepare("UPDATE events SET data = '{}' WHERE revision = 1").run())).message).toBe(
         'events are append-only: UPDATE is not allowed',
       );
-      expect((await caught(() => raw.prepare('DELETE FROM events WHERE revision = 1').run())).message).toBe('events are append-only: DELETE is not allowed');
-      expect((await caught(() => raw.prepare('DELETE FROM events').run())).message).toBe('events are append-only: DELETE is not allowed');
+      expect((await caught(() => raw.prepare('DELETE FROM events WHERE revision = 1').run())).message).toBe(DELETE_REFUSED);
+      expect((await caught(() => raw.prepare('DELETE FROM events').run())).message).toBe(DELETE_REFUSED);
       expect(raw.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 3 });
     } finally {
       raw.close();
+    }
+  });
+
+  it('lets a DELETE through only below the retention horizon; UPDATE, DELETE at or above it, lowering, moving or deleting a horizon all abort', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('audit-acme', newEvents(5), 'no_stream');
+    await store.append('audit-other', newEvents(2), 'no_stream');
+    await store.truncateBefore('audit-acme', 2);
+    await store.close();
+
+    const raw = new Database(file);
+    try {
+      const count = (stream: string) => (raw.prepare('SELECT COUNT(*) AS n FROM events WHERE stream = ?').get(stream) as { n: number }).n;
+      expect(count('audit-acme')).toBe(3);
+      expect((await caught(() => raw.prepare("UPDATE events SET data = '{}' WHERE stream = 'audit-acme' AND revision = 3").run())).message).toBe(
+        'events are append-only: UPDATE is not allowed',
+      );
+      expect((await caught(() => raw.prepare("DELETE FROM events WHERE stream = 'audit-acme' AND revision = 2").run())).message).toBe(DELETE_REFUSED);
+      expect((await caught(() => raw.prepare("DELETE FROM events WHERE stream = 'audit-other'").run())).message).toBe(DELETE_REFUSED);
+      expect((await caught(() => raw.prepare("UPDATE retention_horizons SET before_revision = 1 WHERE stream = 'audit-acme'").run())).message).toBe(
+        'retention horizons only grow: lowering or moving one is not allowed',
+      );
+      expect((await caught(() => raw.prepare("UPDATE retention_horizons SET stream = 'audit-other' WHERE stream = 'audit-acme'").run())).message).toBe(
+        'retention horizons only grow: lowering or moving one is not allowed',
+      );
+      expect((await caught(() => raw.prepare('DELETE FROM retention_horizons').run())).message).toBe('retention horizons are never deleted');
+      expect((await caught(() => raw.prepare("INSERT OR REPLACE INTO retention_horizons (stream, before_revision) VALUES ('audit-acme', 0)").run())).message).toBe(
+        'retention horizons only grow: lowering or moving one is not allowed',
+      );
+      expect([count('audit-acme'), count('audit-other')]).toEqual([3, 2]);
+      expect(raw.prepare('SELECT stream, before_revision AS b FROM retention_horizons').all()).toEqual([{ stream: 'audit-acme', b: 2 }]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('migrates a database whose DELETE trigger refused every delete, so that retention can truncate it', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('audit-acme', newEvents(4), 'no_stream');
+    await store.close();
+    const raw = new Database(file);
+    raw.exec(`DROP TRIGGER events_are_never_deleted;
+      CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed'); END;`);
+    raw.close();
+
+    const reopened = new SqliteEventStore({ file });
+    try {
+      await reopened.truncateBefore('audit-acme', 3);
+      expect((await reopened.readStream('audit-acme')).map((e) => e.revision)).toEqual([3]);
+    } finally {
+      await reopened.close();
     }
   });
 

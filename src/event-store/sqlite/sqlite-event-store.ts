@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import { InvalidAppendError, InvalidTruncationError, WrongExpectedRevisionError } from '../event-store.errors';
 import {
   AllFilter,
   AppendResult,
@@ -15,7 +15,7 @@ import {
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store.port';
-import { EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
+import { EVENT_DELETE_TRIGGER_MIGRATION, EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { decodeSqlitePosition, encodeSqlitePosition } from './sqlite-position';
 
 interface EventRow {
@@ -38,6 +38,8 @@ export interface SqliteEventStoreOptions {
 }
 
 const PAGE_SIZE = 1000;
+/** Rows deleted per transaction when a stream is truncated: writers are never blocked for long. */
+const TRUNCATE_BATCH = 1000;
 
 /**
  * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
@@ -60,6 +62,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(EVENT_STORE_SCHEMA);
+    this.db.transaction(() => this.db.exec(EVENT_DELETE_TRIGGER_MIGRATION)).immediate();
     this.appended.setMaxListeners(0);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.clock = options.clock ?? (() => new Date());
@@ -72,8 +75,16 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare(
         'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      readForwards: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      // A truncation deletes in batches: readers already skip everything below the horizon.
+      readForwards: this.db.prepare<[string, number, string, number], EventRow>(
+        'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
+      ),
+      horizon: this.db.prepare<[string], { before: number }>('SELECT before_revision AS before FROM retention_horizons WHERE stream = ?'),
+      raiseHorizon: this.db.prepare(
+        'INSERT INTO retention_horizons (stream, before_revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET before_revision = excluded.before_revision WHERE excluded.before_revision > before_revision',
+      ),
+      deleteBelowHorizon: this.db.prepare(
+        'DELETE FROM events WHERE position IN (SELECT position FROM events WHERE stream = ? AND revision < ? ORDER BY revision LIMIT ?)',
       ),
       readBackwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
@@ -129,8 +140,37 @@ export class SqliteEventStore implements EventStore {
     const rows =
       options.direction === 'backwards'
         ? this.statements.readBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, maxCount)
-        : this.statements.readForwards.all(stream, options.fromRevision ?? 0, maxCount);
-    return rows.map(toRecordedEvent);
+        : this.statements.readForwards.all(stream, options.fromRevision ?? 0, stream, maxCount);
+    if (options.direction !== 'backwards') return rows.map(toRecordedEvent);
+    const horizon = this.statements.horizon.get(stream)?.before ?? 0;
+    return rows.filter((row) => row.revision >= horizon).map(toRecordedEvent);
+  }
+
+  async truncateBefore(stream: string, beforeRevision: number): Promise<void> {
+    if (!Number.isSafeInteger(beforeRevision) || beforeRevision < 0) throw new InvalidTruncationError(`Invalid truncation revision ${beforeRevision}`);
+    // The horizon first, in its own transaction: from then on the rows below it are expired for every
+    // reader, and the triggers let them (and only them) be deleted.
+    const horizon = this.db
+      .transaction((): number => {
+        const head = this.statements.streamHead.get(stream)?.revision ?? -1;
+        if (beforeRevision > head + 1) {
+          throw new InvalidTruncationError(`Stream ${stream} ends at revision ${head}: cannot expire events before revision ${beforeRevision}`);
+        }
+        const current = this.statements.horizon.get(stream)?.before ?? 0;
+        if (beforeRevision > current) this.statements.raiseHorizon.run(stream, beforeRevision);
+        return Math.max(current, beforeRevision);
+      })
+      .immediate();
+    for (;;) {
+      const deleted = this.db.transaction(() => this.statements.deleteBelowHorizon.run(stream, horizon, TRUNCATE_BATCH).changes).immediate();
+      if (deleted < TRUNCATE_BATCH) return;
+      // Give other work on this thread a turn between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async retainedFrom(stream: string): Promise<number> {
+    return this.statements.horizon.get(stream)?.before ?? 0;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -15,6 +15,12 @@ export interface CheckpointAgreement {
   /** Set when the stream or the checkpoints themselves contradict a signed checkpoint. */
   contradictedCheckpoint?: Checkpoint;
   checkpointProblem?: string;
+  /**
+   * Checkpoints whose sequence lies in the front retention expired (ADR 025): their signatures and
+   * links were checked, but the events they sign are gone by policy, so they vouch for nothing in
+   * the stream and are not compared with it.
+   */
+  checkpointsCoveringExpired?: number;
 }
 
 /**
@@ -30,14 +36,22 @@ export class CheckpointComparison {
     private readonly reader: CheckpointReader,
   ) {}
 
-  async compare(tenantId: string): Promise<CheckpointAgreement> {
+  /**
+   * `expiredBefore`: the first sequence retained after an expiry the verified chain accounts for
+   * (0 when nothing expired); checkpoints below it are reported as covering expired events.
+   */
+  async compare(tenantId: string, expiredBefore = 0): Promise<CheckpointAgreement> {
     const checkpoints = await this.reader.all(tenantId);
     const latestCheckpoint = checkpoints.at(-1);
     const result: CheckpointAgreement = { checkpointsChecked: checkpoints.length, latestCheckpoint };
     const broken = checkpointChainProblem(checkpoints, this.keys ? verificationKeysOf(this.keys) : new Map(), tenantId);
     if (broken) return { ...result, checkpointsChecked: broken.index, contradictedCheckpoint: broken.checkpoint, checkpointProblem: `checkpoint at sequence ${broken.checkpoint.sequence}: ${broken.reason}` };
-    if (!latestCheckpoint || (await this.disagreement(tenantId, latestCheckpoint)) === null) return result;
-    for (const checkpoint of checkpoints) {
+    const covering = checkpoints.filter((c) => c.sequence < expiredBefore).length;
+    if (covering > 0) result.checkpointsCoveringExpired = covering;
+    const comparable = checkpoints.slice(covering);
+    const latestComparable = comparable.at(-1);
+    if (!latestComparable || (await this.disagreement(tenantId, latestComparable)) === null) return result;
+    for (const checkpoint of comparable) {
       const problem = await this.disagreement(tenantId, checkpoint);
       if (problem) return { ...result, contradictedCheckpoint: checkpoint, checkpointProblem: problem };
     }

@@ -58,6 +58,11 @@ function summaryOf(result: OfflineVerification, keyIds: string[]): string {
     `events:      ${result.eventsChecked} verified, export head sequence ${result.headSequence}`,
     `checkpoints: ${result.checkpointsChecked} with valid signatures (keys ${keyIds.join(', ')})`,
   ];
+  if (result.expired) {
+    const e = result.expired;
+    lines.push(`expired:     sequences 0..${e.toSequence} expired by retention (the last expiry removed ${e.fromSequence}..${e.toSequence}, ${e.count} events, last hash ${e.lastExpiredHash}); accounted for by the retention.expire record at sequence ${e.recordSequence}`);
+  }
+  if (result.checkpointsCoveringExpired) lines.push(`             ${result.checkpointsCoveringExpired} checkpoint(s) sign expired sequences: signatures checked, events gone by policy`);
   if (result.valid) lines.push(`VALID: the chain is intact and agrees with every checkpoint`);
   else lines.push(`TAMPERED OR INCOMPLETE: first bad sequence ${result.firstBadSequence}: ${result.problem}`);
   return lines.join('\n') + '\n';

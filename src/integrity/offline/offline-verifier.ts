@@ -1,4 +1,5 @@
 import { Checkpoint, checkpointChainProblem, checkpointOf } from '../checkpoints/checkpoint';
+import { AttestedExpiry, ExpiryAttestation } from '../expired-range';
 import { chainHash, GENESIS_HASH } from '../hash-chain';
 import { PublicSigningKey } from '../signing/ed25519';
 
@@ -16,6 +17,10 @@ export interface OfflineVerification {
   firstBadSequence?: number;
   problem?: string;
   contradictedCheckpoint?: Checkpoint;
+  /** Retention expired sequences 0..expired.toSequence; the retention.expire record at expired.recordSequence accounts for them. */
+  expired?: AttestedExpiry;
+  /** Checkpoints that sign expired sequences: their signatures and links were checked, not their events. */
+  checkpointsCoveringExpired?: number;
 }
 
 type ExportedEvent = Record<string, unknown> & { sequence: number; tenantId: string; prevHash: string; hash: string };
@@ -37,9 +42,15 @@ export function verifyOffline(input: { events: Array<Record<string, unknown>>; c
   if (broken) return fail(broken.checkpoint.sequence, `checkpoint ${broken.index} (sequence ${broken.checkpoint.sequence}): ${broken.reason}`, broken.checkpoint);
   result.checkpointsChecked = input.checkpoints.length;
 
-  let prevHash = GENESIS_HASH;
-  for (let expected = 0; expected < events.length; expected++) {
-    const event = events[expected];
+  // An export taken after a retention expiry starts at the first retained sequence; its prevHash is the
+  // hash of the last expired event, which a retention.expire record in the export must name.
+  const first = events[0]?.sequence ?? 0;
+  const firstSequence = Number.isSafeInteger(first) && first > 0 ? first : 0;
+  const attestation = new ExpiryAttestation(firstSequence, firstSequence > 0 ? String(events[0].prevHash) : GENESIS_HASH);
+  let prevHash = attestation.anchorHash;
+  for (let index = 0; index < events.length; index++) {
+    const expected = firstSequence + index;
+    const event = events[index];
     if (!Number.isInteger(event.sequence)) return fail(expected, `a line has no integer sequence`);
     if (event.sequence > expected) return fail(expected, `sequences ${expected}..${event.sequence - 1} are missing from the export`);
     if (event.sequence < expected) return fail(event.sequence, `sequence ${event.sequence} appears more than once`);
@@ -53,12 +64,19 @@ export function verifyOffline(input: { events: Array<Record<string, unknown>>; c
       return fail(expected, `cannot recompute the hash (${error instanceof Error ? error.message : String(error)})`);
     }
     if (recomputed !== hash) return fail(expected, 'hash does not match the event content');
+    attestation.see(event, expected);
     prevHash = hash;
     result.eventsChecked += 1;
   }
+  const missingFront = attestation.problem();
+  if (missingFront) return fail(0, missingFront);
+  if (attestation.attested) result.expired = attestation.attested;
 
-  for (const checkpoint of input.checkpoints) {
-    const event = events[checkpoint.sequence];
+  const covering = input.checkpoints.filter((c) => c.sequence < firstSequence).length;
+  if (covering > 0) result.checkpointsCoveringExpired = covering;
+
+  for (const checkpoint of input.checkpoints.slice(covering)) {
+    const event = events[checkpoint.sequence - firstSequence];
     if (!event) {
       return fail(result.headSequence + 1, `the export ends at sequence ${result.headSequence}, but the checkpoint of ${checkpoint.createdAt} signed sequence ${checkpoint.sequence} (truncated or incomplete)`, checkpoint);
     }

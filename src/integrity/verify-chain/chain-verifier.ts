@@ -6,6 +6,7 @@ import { auditStreamOf } from '../../event-store/stream-names';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { chainHash, GENESIS_HASH } from '../hash-chain';
+import { AttestedExpiry, ExpiryAttestation } from '../expired-range';
 
 export interface ChainVerification {
   valid: boolean;
@@ -20,6 +21,13 @@ export interface ChainVerification {
   /** Sequences known to have been recorded that the stream no longer holds (first and last, inclusive). */
   missingFrom?: number;
   missingTo?: number;
+  /**
+   * Set when the front of the stream was expired by retention (ADR 025): sequences 0..toSequence
+   * are gone, and the `retention.expire` record at recordSequence (part of the verified chain)
+   * accounts for them; verification started from the first retained event, whose prevHash is
+   * lastExpiredHash.
+   */
+  expired?: AttestedExpiry;
 }
 
 /** Events per read: small enough that reading and parsing one page stays well within a time slice. */
@@ -53,8 +61,19 @@ export class ChainVerifier {
     const result = { fromSequence, toSequence: to, headSequence, headHash, checked: 0 };
     if (to < fromSequence) return { ...result, valid: true };
 
+    // Retention may have expired the front: the chain then starts at the first retained event, and a
+    // retention.expire record in the retained chain must account for what is missing before it.
+    const [firstEvent] = await this.events.readStream(stream, { maxCount: 1 });
+    const firstRetained = firstEvent ? firstEvent.revision : 0;
+    const firstPrevHash = (firstEvent?.data as unknown as StoredAuditEvent | undefined)?.prevHash ?? '';
+    const attestation = new ExpiryAttestation(firstRetained, firstPrevHash);
     let prevHash = GENESIS_HASH;
-    if (fromSequence > 0) {
+    if (fromSequence <= firstRetained && firstRetained > 0) {
+      fromSequence = firstRetained;
+      result.fromSequence = firstRetained;
+      if (to < fromSequence) return { ...result, valid: true };
+      prevHash = firstPrevHash;
+    } else if (fromSequence > 0) {
       const [previous] = await this.events.readStream(stream, { fromRevision: fromSequence - 1, maxCount: 1 });
       prevHash = (previous?.data as unknown as StoredAuditEvent | undefined)?.hash ?? '';
     }
@@ -84,11 +103,25 @@ export class ChainVerifier {
                     ? 'prevHash does not match the previous event hash'
                     : recomputedOrProblem(event);
         if (problem) return { ...result, valid: false, firstInvalidSequence: next, reason: problem };
+        if (fromSequence === firstRetained) attestation.see(event as unknown as Record<string, unknown>, recorded.revision);
         prevHash = event.hash;
         result.checked += 1;
         next += 1;
         if (slice.due) await slice.pause();
       }
+    }
+    if (attestation.needed && fromSequence === firstRetained) {
+      // The record may lie beyond the range asked for: look for it (unhashed) up to the head.
+      for (let after = to + 1; !attestation.attested && after <= headSequence; ) {
+        await slice.pause();
+        const page = await this.events.readStream(stream, { fromRevision: after, maxCount: PAGE });
+        if (page.length === 0) break;
+        for (const recorded of page) attestation.see(recorded.data, recorded.revision);
+        after = page[page.length - 1].revision + 1;
+      }
+      const missingFront = attestation.problem();
+      if (missingFront) return { ...result, valid: false, firstInvalidSequence: 0, reason: missingFront, missingFrom: 0, missingTo: firstRetained - 1 };
+      return { ...result, valid: true, expired: attestation.attested! };
     }
     return { ...result, valid: true };
   }

@@ -60,6 +60,18 @@ export class VerifyChainController {
         latestCheckpoint: { type: 'object', description: 'The newest signed checkpoint, which the stream must reach and agree with' },
         contradictedCheckpoint: { type: 'object', description: 'The signed checkpoint the stream (truncated or rewritten) or the checkpoint stream contradicts' },
         checkpointProblem: { type: 'string' },
+        checkpointsCoveringExpired: { type: 'integer', description: 'Checkpoints that sign sequences retention has expired: checked, not compared with the stream' },
+        expired: {
+          type: 'object',
+          description: 'Set when retention expired the front of the log: the retention.expire record (in the verified chain) that accounts for sequences 0..toSequence',
+          properties: {
+            count: { type: 'integer' },
+            fromSequence: { type: 'integer' },
+            toSequence: { type: 'integer' },
+            lastExpiredHash: { type: 'string' },
+            recordSequence: { type: 'integer' },
+          },
+        },
       },
     },
   })
@@ -69,6 +81,6 @@ export class VerifyChainController {
       throw new BadRequestException('toSequence must not be less than fromSequence');
     }
     const chain = await this.verifier.verify(principal.tenantId, params.fromSequence ?? 0, params.toSequence);
-    return withCheckpoints(chain, await this.checkpoints.compare(principal.tenantId));
+    return withCheckpoints(chain, await this.checkpoints.compare(principal.tenantId, chain.expired ? chain.expired.toSequence + 1 : 0));
   }
 }

@@ -13,6 +13,8 @@ export interface ReportPdfRenderer {
 export const PDF_MAX_ROWS_PER_SECTION = 2_000;
 
 export interface ReportDocument {
+  /** The report's id, when known: printed on the cover and in the evidence block (where to verify the file). */
+  reportId?: string;
   tenantId: string;
   template: { id: string; version: number; name: string; framework: string; description: string };
   /** `from ≤ occurredAt < to`, ISO 8601 instants; `timezone` is IANA, used for days and business hours. */
