@@ -21,6 +21,7 @@ import { ReportRenderingModule } from './reports/rendering/report-rendering.modu
 import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 /** Request ids and request logging are set up with the rest of the HTTP surface in configureApp. */
@@ -49,6 +50,7 @@ export class AppModule {
         ReportRenderingModule,
         ReportMailModule,
         ReportSchedulesModule,
+        WebhooksModule,
         HealthModule,
       ],
     };

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jwt from 'jsonwebtoken';
@@ -24,6 +24,16 @@ function benchSigningKey(dataDir: string): string {
   return file;
 }
 
+/** Production requires a key for webhook secrets (ADR 020): one per bench data dir, kept with it. */
+function benchWebhookSecretsKey(dataDir: string): string {
+  const file = path.join(dataDir, 'bench-webhook-secrets.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return file;
+}
+
 /** Starts the built service (dist/main.js) on 127.0.0.1 with embedded stores in `dataDir`. */
 export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('Build first: npm run build');
@@ -37,6 +47,7 @@ export async function startService(dataDir: string, port: number, logFile: strin
       HOST: '127.0.0.1',
       JWT_SECRET: BENCH_SECRET,
       SIGNING_KEY_FILE: benchSigningKey(dataDir),
+      WEBHOOK_SECRETS_KEY_FILE: benchWebhookSecretsKey(dataDir),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       ...env,

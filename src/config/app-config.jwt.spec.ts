@@ -130,7 +130,7 @@ describe('signing key configuration (issue 12)', () => {
   it('refuses to start the service in production without SIGNING_KEY_FILE, naming it (the command-line tools load the configuration without it)', () => {
     const config = loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
     expect(() => assertServiceConfig(config)).toThrow(/SIGNING_KEY_FILE: an Ed25519 private key \(PEM PKCS8\) is required when NODE_ENV=production/);
-    expect(() => assertServiceConfig(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY_FILE: '/run/secrets/signing.pem' }))).not.toThrow();
+    expect(() => assertServiceConfig(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SIGNING_KEY_FILE: '/run/secrets/signing.pem', WEBHOOK_SECRETS_KEY_FILE: '/run/secrets/webhooks.key' }))).not.toThrow();
   });
 
   it('generates a development key when none is configured, and reads checkpoint timing with defaults 60 s / 10,000 events', () => {

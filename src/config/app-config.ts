@@ -24,6 +24,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Default of ACCESS_DENIAL_WINDOW_SECONDS. */
 export const DEFAULT_DENIAL_WINDOW_SECONDS = 60;
 
+const RETRY_DELAY = '(0|[1-9][0-9]{0,8}(ms|s|m|h|d))';
+const RETRY_SCHEDULE_PATTERN = new RegExp(`^${RETRY_DELAY}(,${RETRY_DELAY}){0,29}$`);
+
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment variables the service reads, validated once at boot. */
@@ -303,7 +306,52 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(3600)
   REPORT_SCHEDULE_TICK_SECONDS: number = 30;
+
+  /** 32-byte key (base64 or hex, in a file) encrypting webhook signing secrets at rest; required in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  WEBHOOK_SECRETS_KEY_FILE?: string;
+
+  /** Delays before each webhook delivery attempt, e.g. `0,5s,5m,30m,2h` (units ms, s, m, h, d). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(RETRY_SCHEDULE_PATTERN, { message: 'WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of delays such as 0,5s,5m,2h (units ms, s, m, h, d; at most 30, each at most 7d)' })
+  WEBHOOK_RETRY_SCHEDULE: string = DEFAULT_WEBHOOK_RETRY_SCHEDULE;
+
+  /** A webhook attempt (connect, send, response) that takes longer fails with a timeout. */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(50)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS: number = 15_000;
+
+  /** true: webhook URLs may target loopback, private, link-local and metadata addresses in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' | 'false' = 'false';
+
+  /** Deliveries in flight at once per endpoint (a slow endpoint holds at most this many). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEBHOOK_ENDPOINT_CONCURRENCY: number = 4;
+
+  /** How often idle audit.events feeds and the alert feed look for new entries (ms). */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  WEBHOOK_POLL_MS: number = 250;
 }
+
+/** ARCHITECTURE §9: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,14h,20h,24h';
 
 function toOptionalNumber({ value }: { value: unknown }): unknown {
   return value === '' || value === undefined ? undefined : Number(value);
@@ -349,6 +397,21 @@ export interface AppConfig {
   /** E-mail delivery of reports; `url` absent: refused. */
   smtp: { url?: string; from: string };
   reportSchedules: { tickMs: number };
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** Key file for the secrets' encryption at rest; dev-generated into DATA_DIR; missing: production without one (refused). */
+  secretsKey: { kind: 'file'; file: string } | { kind: 'dev-generated' } | { kind: 'missing' };
+  /** Delay (ms) before attempt 1, 2, ...; its length is the number of attempts. */
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  /** Whether the SSRF checks apply (production without WEBHOOK_ALLOW_PRIVATE_NETWORKS=true). */
+  blockPrivateNetworks: boolean;
+  /** Whether URLs must be https (production). */
+  httpsOnly: boolean;
+  endpointConcurrency: number;
+  pollMs: number;
 }
 
 /** Bounds on long reads (ADR 012). */
@@ -380,7 +443,7 @@ export class ConfigValidationError extends Error {
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariables())
-      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE', 'SMTP_URL'])
+      .concat(['EVENTSTORE_CONNECTION_STRING', 'MONGODB_URI', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SIGNING_KEY_FILE', 'SIGNING_PREVIOUS_PUBLIC_KEYS_FILE', 'SMTP_URL', 'WEBHOOK_SECRETS_KEY_FILE'])
       .filter((key) => env[key] !== undefined)
       .map((key) => [key, env[key]]),
   );
@@ -432,7 +495,33 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportPdf: { maxPages: parsed.REPORT_PDF_MAX_PAGES, timeoutMs: parsed.REPORT_PDF_TIMEOUT_SECONDS * 1000 },
     smtp: { url: parsed.SMTP_URL, from: parsed.SMTP_FROM },
     reportSchedules: { tickMs: parsed.REPORT_SCHEDULE_TICK_SECONDS * 1000 },
+    webhooks: {
+      secretsKey: parsed.WEBHOOK_SECRETS_KEY_FILE
+        ? { kind: 'file', file: path.resolve(parsed.WEBHOOK_SECRETS_KEY_FILE) }
+        : parsed.NODE_ENV === 'production'
+          ? { kind: 'missing' }
+          : { kind: 'dev-generated' },
+      retryScheduleMs: parseRetrySchedule(parsed.WEBHOOK_RETRY_SCHEDULE),
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      blockPrivateNetworks: parsed.NODE_ENV === 'production' && parsed.WEBHOOK_ALLOW_PRIVATE_NETWORKS !== 'true',
+      httpsOnly: parsed.NODE_ENV === 'production',
+      endpointConcurrency: parsed.WEBHOOK_ENDPOINT_CONCURRENCY,
+      pollMs: parsed.WEBHOOK_POLL_MS,
+    },
   };
+}
+
+const DELAY_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
+
+/** `0,5s,5m` → [0, 5000, 300000]. Throws a ConfigValidationError for a delay beyond 7 days. */
+export function parseRetrySchedule(schedule: string): number[] {
+  const delays = schedule.split(',').map((part) => {
+    const match = /^(\d+)(ms|s|m|h|d)?$/.exec(part)!;
+    return Number(match[1]) * DELAY_UNIT_MS[match[2] ?? 's'];
+  });
+  if (delays.some((d) => d > MAX_RETRY_DELAY_MS)) throw new ConfigValidationError([`WEBHOOK_RETRY_SCHEDULE (got ${JSON.stringify(schedule)}): each delay at most 7d`]);
+  return delays;
 }
 
 function resolveSigningKey(env: EnvironmentVariables): SigningKeyConfig {
@@ -449,6 +538,9 @@ function resolveSigningKey(env: EnvironmentVariables): SigningKeyConfig {
 export function assertServiceConfig(config: AppConfig): void {
   if (config.signing.kind === 'missing') {
     throw new ConfigValidationError(['SIGNING_KEY_FILE: an Ed25519 private key (PEM PKCS8) is required when NODE_ENV=production']);
+  }
+  if (config.webhooks.secretsKey.kind === 'missing') {
+    throw new ConfigValidationError(['WEBHOOK_SECRETS_KEY_FILE: a 32-byte key (base64 or hex) encrypting webhook secrets is required when NODE_ENV=production']);
   }
 }
 

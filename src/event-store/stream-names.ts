@@ -49,7 +49,8 @@ export function tenantOfAuditStream(stream: string): string {
   return idOfPart(stream.slice(AUDIT_STREAM_PREFIX.length));
 }
 
-export type AggregateKind = 'rule' | 'role' | 'webhook' | 'schedule' | 'alert';
+/** `webhookdelivery`: one webhook delivery's lifecycle (ADR 020). */
+export type AggregateKind = 'rule' | 'role' | 'webhook' | 'webhookdelivery' | 'schedule' | 'alert';
 
 /** Configuration aggregates: `<kind>-<tenantId>-<aggregateId>`. */
 export function aggregateStreamOf(kind: AggregateKind, tenantId: string, aggregateId: string): string {

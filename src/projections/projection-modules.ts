@@ -4,6 +4,7 @@ import { MonitoringProjectionModule } from '../monitoring/monitoring-projection.
 import { NotificationsProjectionModule } from '../notifications/notifications-projection.module';
 import { ReportSchedulesProjectionModule } from '../reports/schedules/report-schedules-projection.module';
 import { RolesProjectionModule } from '../roles/roles-projection.module';
+import { WebhooksProjectionModule } from '../webhooks/webhooks-projection.module';
 
 /** Every module that provides @ReadModelProjection providers: the app and the worker load these. */
-export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule, NotificationsProjectionModule, ReportSchedulesProjectionModule];
+export const PROJECTION_MODULES = [AuditLogProjectionModule, RolesProjectionModule, CrossTenantGrantsProjectionModule, MonitoringProjectionModule, NotificationsProjectionModule, ReportSchedulesProjectionModule, WebhooksProjectionModule];

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../src/auth/access.decorators';
 import { Permission } from '../../src/auth/permissions';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
@@ -70,6 +72,8 @@ interface Fixtures {
   /** A notification of acme addressed to CALLER by name, and one of globex addressed to a user of the same id. */
   ownNotificationId: string;
   otherNotificationId: string;
+  /** Webhook endpoints and deliveries of acme and globex (see givenWebhookFixtures). */
+  webhooks: WebhookFixtures;
   /** Report schedules of acme and globex. */
   schedules: ScheduleFixtures;
 }
@@ -323,6 +327,79 @@ Object.assign(SAMPLES, {
   },
 } satisfies Record<string, Row>);
 
+/** A webhook endpoint (with a delivered test delivery) in acme and in globex, pointed at a local receiver that answers 204. */
+interface WebhookFixtures {
+  url: string;
+  own: { id: string; deliveryId: string };
+  other: { id: string; deliveryId: string };
+  /** A new endpoint of acme (audit.events + alert.raised), with a delivered test delivery. */
+  fresh(): Promise<{ id: string; deliveryId: string }>;
+}
+
+async function givenWebhookFixtures(http: () => ReturnType<typeof request>, admin: (tenant: string) => string): Promise<WebhookFixtures> {
+  const server = createServer((_req, res) => res.writeHead(204).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const endpointOf = async (tenant: string) => {
+    const id = (await http().post('/v1/webhooks').set('Authorization', admin(tenant)).send({ url, eventTypes: ['audit.events', 'alert.raised'] }).expect(201)).body.id as string;
+    const delivery = (await http().post(`/v1/webhooks/${id}/test`).set('Authorization', admin(tenant)).expect(200)).body as Json;
+    if (delivery.status !== 'delivered') throw new Error(`fixture test delivery not delivered: ${JSON.stringify(delivery)}`);
+    return { id, deliveryId: delivery.id as string };
+  };
+  return { url, own: await endpointOf(OWN), other: await endpointOf(OTHER), fresh: () => endpointOf(OWN) };
+}
+
+const webhookOf = (which: 'own' | 'other') => (f: Fixtures) => ({ id: f.webhooks[which].id });
+const deliveryOf = (which: 'own' | 'other') => (f: Fixtures) => ({ id: f.webhooks[which].id, deliveryId: f.webhooks[which].deliveryId });
+
+Object.assign(SAMPLES, {
+  'GET /v1/webhooks': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((w) => w.id === f.webhooks.own.id) ? undefined : `${f.webhooks.own.id} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('webhooks', itemsOf(a)) },
+  },
+  'POST /v1/webhooks': {
+    own: { body: (f: Fixtures) => ({ url: f.webhooks.url, eventTypes: ['alert.raised'] }), expect: 201 },
+    other: { body: (f: Fixtures) => ({ url: f.webhooks.url, eventTypes: ['alert.raised'], tenantId: OTHER }), expect: 400 },
+  },
+  'GET /v1/webhooks/:id': {
+    own: { params: webhookOf('own'), expect: 200, check: (a: Answer) => ('secret' in (a.body as Json) ? 'the secret is shown' : undefined) },
+    other: { params: webhookOf('other'), expect: 404 },
+  },
+  'PUT /v1/webhooks/:id': {
+    own: { params: async (f: Fixtures) => ({ id: (await f.webhooks.fresh()).id }), body: () => ({ description: 'matrix' }), expect: 200 },
+    other: { params: webhookOf('other'), body: () => ({ enabled: false }), expect: 404 },
+  },
+  'DELETE /v1/webhooks/:id': {
+    own: { params: async (f: Fixtures) => ({ id: (await f.webhooks.fresh()).id }), expect: 204 },
+    other: { params: webhookOf('other'), expect: 404 },
+  },
+  'POST /v1/webhooks/:id/rotate-secret': {
+    own: { params: webhookOf('own'), expect: 200 },
+    other: { params: webhookOf('other'), expect: 404 },
+  },
+  'POST /v1/webhooks/:id/test': {
+    own: { params: webhookOf('own'), expect: 200 },
+    other: { params: webhookOf('other'), expect: 404 },
+  },
+  'GET /v1/webhooks/:id/deliveries': {
+    own: { params: webhookOf('own'), expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).every((d) => d.webhookId === f.webhooks.own.id) ? undefined : 'a delivery of another endpoint') },
+    other: { params: webhookOf('other'), expect: 404 },
+  },
+  'GET /v1/webhooks/:id/deliveries/:deliveryId': {
+    own: { params: deliveryOf('own'), expect: 200 },
+    other: { params: deliveryOf('other'), expect: 404 },
+  },
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': {
+    own: { params: async (f: Fixtures) => f.webhooks.fresh(), expect: 202 },
+    other: { params: deliveryOf('other'), expect: 404 },
+  },
+  'POST /v1/webhooks/:id/replay': {
+    own: { params: webhookOf('own'), body: () => ({ from: inDays(-1), to: inDays(1) }), expect: 202 },
+    other: { params: webhookOf('other'), body: () => ({ from: inDays(-1), to: inDays(1) }), expect: 404 },
+  },
+} satisfies Record<string, Row>);
+
 Object.assign(SAMPLES, {
   'GET /v1/report-schedules': {
     own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((s) => s.id === f.schedules.ownId) ? undefined : `${f.schedules.ownId} missing`) },
@@ -370,7 +447,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     baseUrl = baseUrlOf(t.app.getHttpServer());
     routes = routesOf(t.app);
     fixtures = await givenFixtures();
-  });
+  }, 60_000);
   afterAll(() => t.close());
 
   /** Objects in acme (the callers' own tenant) and in globex (another tenant), made through the API. */
@@ -426,6 +503,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       newName,
       ownNotificationId: '',
       otherNotificationId: '',
+      webhooks: await givenWebhookFixtures(http, admin),
     };
     await createGrant(OWN);
     const notify = async (tenant: string) => {

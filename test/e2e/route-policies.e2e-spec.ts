@@ -55,6 +55,13 @@ describe('Route policies', () => {
         'GET /v1/notifications/stream',
         'POST /v1/notifications/:id/read',
         'POST /v1/notifications/read-all',
+        'GET /v1/webhooks',
+        'POST /v1/webhooks',
+        'PUT /v1/webhooks/:id',
+        'DELETE /v1/webhooks/:id',
+        'POST /v1/webhooks/:id/rotate-secret',
+        'GET /v1/webhooks/:id/deliveries',
+        'POST /v1/webhooks/:id/deliveries/:deliveryId/retry',
       ]),
     );
   });
@@ -68,8 +75,8 @@ describe('Route policies', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage, alert recipients, tenant settings) is self-audited as a mutation', () => {
-    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts|alert-recipients|tenant-settings)/.test(r.path) && !r.path.endsWith('/backtest'));
+  it('every mutation of security configuration (roles, grants, monitoring rules, alert triage, alert recipients, tenant settings, webhooks) is self-audited as a mutation', () => {
+    const configMutations = routesOf(t.app).filter((r) => r.method !== 'GET' && /^\/v1\/(roles|cross-tenant-grants|monitoring-rules|alerts|alert-recipients|tenant-settings|webhooks)/.test(r.path) && !r.path.endsWith('/backtest'));
     expect(configMutations.length).toBeGreaterThan(0);
     expect(configMutations.filter((r) => r.get<SelfAuditSpec>(SELF_AUDIT)?.kind !== 'mutation').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -192,13 +192,28 @@ export function startService(app: BuiltApp, env: Record<string, string | undefin
   });
 }
 
-/** Production requires SIGNING_KEY_FILE (ADR 017): give a service started without one a key in its DATA_DIR. */
+/**
+ * Production requires SIGNING_KEY_FILE (ADR 017) and WEBHOOK_SECRETS_KEY_FILE (ADR 020): give a service
+ * started without them keys in its DATA_DIR.
+ */
 function withSigningKeyInProduction(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  if (env.NODE_ENV !== 'production' || env.SIGNING_KEY_FILE !== undefined || !env.DATA_DIR) return env;
-  const file = path.join(env.DATA_DIR, 'signing-key.pem');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(env.DATA_DIR, { recursive: true });
-    fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  if (env.NODE_ENV !== 'production' || !env.DATA_DIR) return env;
+  const keys: Record<string, string> = {};
+  if (env.SIGNING_KEY_FILE === undefined) {
+    const file = path.join(env.DATA_DIR, 'signing-key.pem');
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(env.DATA_DIR, { recursive: true });
+      fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    }
+    keys.SIGNING_KEY_FILE = file;
   }
-  return { ...env, SIGNING_KEY_FILE: file };
+  if (env.WEBHOOK_SECRETS_KEY_FILE === undefined) {
+    const file = path.join(env.DATA_DIR, 'webhook-secrets.key');
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(env.DATA_DIR, { recursive: true });
+      fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+    }
+    keys.WEBHOOK_SECRETS_KEY_FILE = file;
+  }
+  return { ...env, ...keys };
 }
