@@ -11,6 +11,8 @@ import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { makeTempDir } from '../support/temp-dir';
 import { bearer } from '../support/tokens';
+import { startWebhookReceiver } from '../support/webhook-receiver';
+import { Webhook } from 'standardwebhooks';
 
 const writer = bearer({ roles: ['audit_writer'], sub: 'svc', actorType: 'service' });
 const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
@@ -103,6 +105,31 @@ describe('signed integrity checkpoints (issue 12)', () => {
       const store = t.app.get<EventStore>(EVENT_STORE);
       expect((await store.readStream('checkpoints-acme'))[0].data).toMatchObject({ tenantId: 'acme', sequence: await headOf(t, 'acme') });
       expect((await store.readStream('checkpoints-globex'))[0].data).toMatchObject({ tenantId: 'globex', sequence: await headOf(t, 'globex') });
+    });
+  });
+
+  describe('a copy outside our databases: integrity.checkpoint to webhooks', () => {
+    it('pushes each new checkpoint, signed per Standard Webhooks, to the endpoints subscribed to integrity.checkpoint, once', async () => {
+      const receiver = await startWebhookReceiver();
+      try {
+        await start({ WEBHOOK_RETRY_SCHEDULE: '0,100ms', WEBHOOK_POLL_MS: '50' });
+        const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
+        const endpoint = await auditApi(t.app).http().post('/v1/webhooks').set('Authorization', admin).send({ url: receiver.url, eventTypes: ['integrity.checkpoint'] }).expect(201);
+        const [recorded] = await auditApi(t.app).record(writer, [auditEvent()]);
+        await auditApi(t.app).list(officer, '', recorded.sequence);
+        const checkpoint = await checkpointer.checkpointIfDue('acme', after(0));
+        expect(checkpoint).not.toBeNull();
+        await receiver.untilReceived(1);
+        const [delivered] = receiver.received;
+        expect(delivered.json).toMatchObject({ type: 'integrity.checkpoint', data: { tenantId: 'acme', sequence: checkpoint!.sequence, hash: checkpoint!.hash, signature: checkpoint!.signature } });
+        expect(() => new Webhook(endpoint.body.secret).verify(delivered.body, delivered.headers)).not.toThrow();
+        // Later rounds push the latest checkpoint again (a crash between recording and pushing), but it is the same delivery.
+        await checkpointer.checkpointIfDue('acme', after(1));
+        await new Promise((r) => setTimeout(r, 300));
+        expect(receiver.received.filter((r) => r.json.type === 'integrity.checkpoint')).toHaveLength(1);
+      } finally {
+        await receiver.close();
+      }
     });
   });
 

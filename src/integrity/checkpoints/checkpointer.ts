@@ -11,6 +11,7 @@ import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { SIGNING_KEYS, SigningKeys } from '../signing/signing-keys';
 import { Checkpoint, CHECKPOINT_RECORDED, checkpointHashOf, checkpointOf, FIRST_PREVIOUS_CHECKPOINT_HASH, signCheckpoint } from './checkpoint';
 import { CHECKPOINT_CLOCK, CheckpointClock } from './checkpoint-clock';
+import { WEBHOOK_EVENTS, WebhookEvents } from '../../webhooks/webhook-events.port';
 
 /** A conflicting append means another instance checkpointed: re-read and decide again, a few times at most. */
 const MAX_ATTEMPTS = 5;
@@ -36,6 +37,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(SIGNING_KEYS) private readonly keys: SigningKeys | null,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CHECKPOINT_CLOCK) private readonly now: CheckpointClock,
+    @Inject(WEBHOOK_EVENTS) private readonly webhooks: WebhookEvents,
   ) {}
 
   /** The first look is one interval after start (a restart loop does not checkpoint on every start), then every tick. */
@@ -80,6 +82,8 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     for (let attempt = 1; ; attempt++) {
       const [lastRecorded] = await this.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
       const last = lastRecorded ? checkpointOf(lastRecorded.data) : null;
+      // Pushed again every round (idempotent by key): a crash between recording and pushing only delays it.
+      if (last) await this.push(last);
       const [head] = await this.events.readStream(auditStreamOf(tenantId), { direction: 'backwards', maxCount: 1 });
       if (!head || head.type !== AUDIT_EVENT_RECORDED) return null;
       if (!this.isDue(last, head.revision, now)) return null;
@@ -96,11 +100,17 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
       );
       try {
         await this.events.append(stream, [{ id: randomUUID(), type: CHECKPOINT_RECORDED, data: checkpoint as unknown as JsonObject }], lastRecorded ? lastRecorded.revision : 'no_stream');
+        await this.push(checkpoint);
         return checkpoint;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** A copy outside our databases (issue 12): `integrity.checkpoint` to the tenant's subscribed webhooks. */
+  private async push(checkpoint: Checkpoint): Promise<void> {
+    await this.webhooks.publish(checkpoint.tenantId, { type: 'integrity.checkpoint', key: `${checkpoint.sequence}:${checkpoint.signature}`, data: checkpoint as unknown as JsonObject });
   }
 
   private isDue(last: Checkpoint | null, headSequence: number, now: Date): boolean {
