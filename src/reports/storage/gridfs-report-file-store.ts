@@ -28,10 +28,13 @@ export class GridFsReportFileStore implements ReportFileStore {
     const hash = createHash('sha256');
     let bytes = 0;
     const upload = this.bucket.openUploadStream(key);
+    // Errors reach the caller through `finished`; a buffered chunk flushed after an abort errors again.
+    upload.on('error', () => undefined);
     const finished = new Promise<void>((resolve, reject) => {
       upload.once('finish', resolve);
       upload.once('error', reject);
     });
+    finished.catch(() => undefined); // awaited below on success; after an abort nobody waits for it
     try {
       for await (const chunk of chunks) {
         hash.update(chunk);
