@@ -12,6 +12,7 @@ import { MonitoringModule } from './monitoring/monitoring.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
+import { ReportsModule } from './reports/reports.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 
@@ -35,6 +36,7 @@ export class AppModule {
         RolesModule,
         CrossTenantGrantsModule,
         MonitoringModule,
+        ReportsModule,
         HealthModule,
       ],
     };

@@ -25,7 +25,7 @@ export function tenantOfAuditStream(stream: string): string {
   return stream.slice(AUDIT_STREAM_PREFIX.length);
 }
 
-export type AggregateKind = 'rule' | 'role' | 'webhook' | 'schedule' | 'alert';
+export type AggregateKind = 'rule' | 'role' | 'webhook' | 'schedule' | 'alert' | 'report' | 'report_template';
 
 /** Configuration aggregates: `<kind>-<tenantId>-<aggregateId>`. */
 export function aggregateStreamOf(kind: AggregateKind, tenantId: string, aggregateId: string): string {
