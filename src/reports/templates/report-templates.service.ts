@@ -78,11 +78,11 @@ export class ReportTemplatesService {
 
   /** POST (a new id) or PUT (a new version of an existing one). Validates before anything is written. */
   async save(principal: Principal, kind: 'create' | 'update', templateId: string, body: unknown, now = new Date()): Promise<{ template: ReportTemplateView; changes: AuditedChanges }> {
+    if (builtInTemplate(templateId)) throw new ReportTemplateConflictError(`${templateId} is a built-in template (ARCHITECTURE §10) and cannot be changed; create a configurable template with another id`);
     if (kind === 'update' && body !== null && typeof body === 'object' && 'id' in body && (body as { id: unknown }).id !== templateId) {
       throw new ReportInputError('Invalid report template', [{ path: 'id', message: 'must be the id in the path (or left out)' }]);
     }
     if (!TEMPLATE_ID_PATTERN.test(templateId)) throw new ReportInputError('Invalid report template', [{ path: 'id', message: 'required: 1-64 of a-z 0-9 -' }]);
-    if (builtInTemplate(templateId)) throw new ReportTemplateConflictError(`${templateId} is a built-in template (ARCHITECTURE §10) and cannot be changed; create a configurable template with another id`);
     const definition = templateDefinitionOf(body, templateId);
     const result = await decideAndProject(this.events, this.projections, principal, {
       stream: templateStreamOf(principal.tenantId, templateId),
