@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     resolve: async (_tenant: string, id: string) => builtInTemplate(id) ?? configurableTemplate(INDUSTRY_TEMPLATE_DEFINITIONS.find((d) => d.id === id)!, 1, true),
   };
   const files = new FsReportFileStore(path.join(dir, 'reports'));
-  const generator = new ReportGenerator(null as never, store, templates as never, files, keys, new CooperativeScheduler(READ_SLICE_MS), null as never, { pollMs: 0, clock: () => new Date() }, null);
+  const generator = new ReportGenerator(null as never, store, templates as never, files, keys, new CooperativeScheduler(READ_SLICE_MS), null as never, null as never, { pollMs: 0, clock: () => new Date() }, null);
 
   const results: Array<Record<string, unknown>> = [];
   for (const size of SIZES) {

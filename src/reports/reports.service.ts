@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StoredAuditEvent } from '../audit-log/audit-event';
-import { AUDIT_TENANTS, AuditTenantDocument } from '../audit-log/audit-log.read-model';
 import { decideOnStream } from '../event-sourcing/decider-stream';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { auditStreamOf } from '../event-store/stream-names';
@@ -123,7 +122,9 @@ export class ReportsService implements ReportRequests {
     const template = await this.templates.resolve(tenantId, checked.templateId, checked.templateVersion);
     const period = { from: checked.from, to: checked.to, timezone: request.timezone };
     template.calculator(period, checked.parameters); // refuses bad parameters before anything is written
-    const head = (await this.store.findById(AUDIT_TENANTS, tenantId)) as AuditTenantDocument | null;
+    // The head of the log itself (not of the read model, which may not have applied the latest events yet).
+    const [headEvent] = await this.events.readStream(auditStreamOf(tenantId), { direction: 'backwards', maxCount: 1 });
+    const head = headEvent ? { headSequence: headEvent.revision, headHash: (headEvent.data as unknown as StoredAuditEvent).hash } : null;
     const result = await decideOnStream(
       this.events,
       reportStreamOf(tenantId, request.id),

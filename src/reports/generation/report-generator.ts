@@ -9,6 +9,8 @@ import { signText } from '../../integrity/signing/ed25519';
 import { SIGNING_KEYS, SigningKeys } from '../../integrity/signing/signing-keys';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { ProjectionRegistry } from '../../projections/projection-registry.service';
+import { AUDIT_LOG_PROJECTION } from '../../audit-log/query/audit-log-reader';
 import { REPORT_PDF_RENDERER, ReportDocument as PdfReportDocument, ReportPdfRenderer } from '../rendering/report-document';
 import { ReportQueue } from '../reports.service';
 import { ReportDocument, REPORTS } from '../reports.read-model';
@@ -23,6 +25,8 @@ import { decodeReportEvent, ReportEvidence, ReportRequestedData, reportStreamOf 
 export const REPORT_GENERATOR_VERSION = 'compliance-audit-trail/reports@1';
 /** Events read per page: like the export's windows, one page is parsed and computed in a few ms (ADR 012). */
 const PAGE = 100;
+/** How long a generation waits for the audit read model to reach the report's head. */
+const READ_MODEL_WAIT_MS = 60_000;
 /** CSV bytes handed to the file store at a time. */
 const CSV_CHUNK_CHARS = 256 * 1024;
 
@@ -61,6 +65,7 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
     @Inject(SIGNING_KEYS) private readonly keys: SigningKeys | null,
     private readonly scheduler: CooperativeScheduler,
     private readonly deliverer: ReportDeliverer,
+    private readonly projections: ProjectionRegistry,
     @Inject(REPORT_GENERATOR_OPTIONS) private readonly options: ReportGeneratorOptions,
     @Optional() @Inject(REPORT_PDF_RENDERER) private readonly renderer: ReportPdfRenderer | null,
   ) {}
@@ -173,7 +178,7 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
   /** Reads the period's events up to the fixed head, computes the figures, writes and signs the file. */
   async produce(request: ReportRequestedData, generatedAt: string) {
     if (!this.keys) throw new Error('No signing key is configured (SIGNING_KEY_FILE): reports cannot be signed');
-    const head = (await this.store.findById(AUDIT_TENANTS, request.tenantId)) as AuditTenantDocument | null;
+    const head = await this.readModelAt(request.tenantId, request.headSequence);
     const unreadable = (head?.unreadable ?? []).filter((u) => u.sequence <= request.headSequence);
     if (unreadable.length > 0) throw new Error(`the audit log of the tenant is incomplete (events ${unreadable.map((u) => u.sequence).join(', ')} could not be projected); the report would miss them`);
     const template = await this.templates.resolve(request.tenantId, request.template.id, request.template.version);
@@ -207,6 +212,18 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
     };
     const filename = `${request.template.id}_${request.period.from.slice(0, 10)}_${request.period.to.slice(0, 10)}_${request.reportId}.${request.format}`;
     return { summary: computed.summary, evidence, file: { key, filename, contentType: CONTENT_TYPES[request.format], bytes: stored.bytes }, populationSize: computed.populationSize };
+  }
+
+  /** Waits until the audit read model has applied the report's head (it may lag behind the log), at most READ_MODEL_WAIT_MS. */
+  private async readModelAt(tenantId: string, headSequence: number): Promise<AuditTenantDocument | null> {
+    const deadline = Date.now() + READ_MODEL_WAIT_MS;
+    for (;;) {
+      const head = (await this.store.findById(AUDIT_TENANTS, tenantId)) as AuditTenantDocument | null;
+      if ((head?.headSequence ?? -1) >= headSequence) return head;
+      if (this.stopping) throw new GenerationStopped('the service is stopping');
+      if (Date.now() >= deadline) throw new Error(`the audit read model has not applied sequence ${headSequence} within ${READ_MODEL_WAIT_MS / 1000} s (at ${head?.headSequence ?? -1}); request the report again later`);
+      await this.projections.runner(AUDIT_LOG_PROJECTION).nextCommit(250);
+    }
   }
 
   /** The CSV as chunks: one header row, then one row per population event in occurredAt, sequence order. */
