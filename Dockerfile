@@ -1,6 +1,6 @@
 # Production image of the Compliance & Audit Trail service (distributed or embedded mode).
 # Not built on our development machines (no Docker engine there); built by the Docker-host CI job.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 make g++ chromium && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
@@ -10,7 +10,7 @@ COPY src ./src
 COPY config ./config
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # Chromium renders report PDFs; fonts so that they render legibly.
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \

@@ -9,6 +9,9 @@ import { HealthModule } from './health/health.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PROJECTION_MODULES } from './projections/projection-modules';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { TenantSettingsModule } from './tenant-settings/tenant-settings.module';
+import { AlertRecipientsModule } from './alert-recipients/alert-recipients.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ReadLimitsModule } from './read-limits/read-limits.module';
 import { ReadStoreModule } from './read-store/read-store.module';
@@ -36,6 +39,9 @@ export class AppModule {
         RolesModule,
         CrossTenantGrantsModule,
         MonitoringModule,
+        TenantSettingsModule,
+        AlertRecipientsModule,
+        NotificationsModule,
         ReportsModule,
         HealthModule,
       ],

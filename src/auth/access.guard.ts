@@ -125,7 +125,7 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenException(`X-Tenant-Id may name another tenant only for a ${PLATFORM_ADMIN_ROLE}, with that tenant's grant`);
     }
     if (typeof requested !== 'string' || !STREAM_ID_PATTERN.test(requested)) {
-      throw new BadRequestException('X-Tenant-Id must name exactly one valid tenant id (1-128 of A-Z a-z 0-9 _ . :)');
+      throw new BadRequestException('X-Tenant-Id must name exactly one valid tenant id (1-128 of A-Z a-z 0-9 _ . : -)');
     }
     const grantee = { subject: principal.subject, homeTenant: principal.tenantId };
     const grants = this.crossTenant ? await this.crossTenant.activeGrants(requested, grantee, new Date()) : { grantIds: [], permissions: new Set<Permission>() };

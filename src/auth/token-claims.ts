@@ -60,7 +60,7 @@ export function validClaimsOf(payload: Record<string, unknown>, maxLifetimeSecon
   }
   if (sub === undefined) throw new UnusableTokenError('The token has no subject (sub)');
   if (!isUsableText(sub, MAX_SUBJECT_LENGTH)) throw new UnusableTokenError(`The token subject (sub) must be 1-${MAX_SUBJECT_LENGTH} characters, well-formed, without control characters`);
-  if (typeof tenant !== 'string' || !STREAM_ID_PATTERN.test(tenant)) throw new UnusableTokenError('The token names no valid tenant (1-128 of A-Z a-z 0-9 _ . :)');
+  if (typeof tenant !== 'string' || !STREAM_ID_PATTERN.test(tenant)) throw new UnusableTokenError('The token names no valid tenant (1-128 of A-Z a-z 0-9 _ . : -)');
   if (!Array.isArray(roles)) throw new UnusableTokenError('The token roles claim must be a list of role names (possibly empty)');
   if (roles.length > MAX_ROLES || !roles.every((role) => isUsableText(role, MAX_ROLE_LENGTH))) {
     throw new UnusableTokenError(`The token roles must be at most ${MAX_ROLES} names of 1-${MAX_ROLE_LENGTH} characters, well-formed, without control characters`);

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 import { createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
+import { DEFAULT_LEASE_MS } from '../read-store/read-store.port';
 
 export enum EventStoreKind {
   Sqlite = 'sqlite',
@@ -93,6 +94,17 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['worker', 'inline'])
   PROJECTION_MODE: 'worker' | 'inline' = 'worker';
+
+  /**
+   * How long a projection's ownership lease lives without renewal (ADR 018): after a crash, another
+   * instance (or the restarted one under a new owner id) waits at most this long to take over.
+   */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  PROJECTION_LEASE_MS: number = DEFAULT_LEASE_MS;
 
   /** HS256 shared secret (at least 32 characters). Exclusive with JWT_PUBLIC_KEY. */
   @Transform(emptyToUndefined)
@@ -240,7 +252,7 @@ export interface AppConfig {
   httpLimits: { requestTimeoutMs: number };
   /** Aggregation window of repeated access denials (self-audit). */
   accessDenials: { windowSeconds: number };
-  projections: { mode: 'worker' | 'inline' };
+  projections: { mode: 'worker' | 'inline'; leaseMs: number };
   reads: ReadLimitsConfig;
   signing: SigningKeyConfig;
   checkpoints: { intervalSeconds: number; everyEvents: number };
@@ -311,7 +323,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE, maxLifetimeSeconds: parsed.JWT_MAX_LIFETIME_SECONDS },
     httpLimits: { requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS },
     accessDenials: { windowSeconds: parsed.ACCESS_DENIAL_WINDOW_SECONDS },
-    projections: { mode: parsed.PROJECTION_MODE },
+    projections: { mode: parsed.PROJECTION_MODE, leaseMs: parsed.PROJECTION_LEASE_MS },
     reads: {
       concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },
       listScanMaxRows: parsed.LIST_SCAN_MAX_ROWS,

@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { MAX_BATCH_BYTES } from '../audit-log/audit-event';
 import { RequestValidationError } from './request-validation.error';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { RequestLoggingMiddleware } from '../logging/request-logging.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { AppConfig } from '../config/app-config';
@@ -47,8 +47,25 @@ export function configureApp(app: INestApplication): INestApplication {
       .setDescription(API_DESCRIPTION)
       .setVersion('1')
       .addBearerAuth()
+      .addServer('/', 'This service (paths are relative to where it is reached)')
       .build(),
   );
+  declarePublicOperations(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** The @Public() routes: no bearer token. */
+const PUBLIC_PATHS = ['/health'];
+
+/**
+ * Public operations say so with an empty `security` list, so that a client generator never guesses.
+ * Every other operation must declare bearer auth itself: Redocly's `security-defined` rule (test
+ * `openapi-lint`) fails the build for one that does not.
+ */
+function declarePublicOperations(document: OpenAPIObject): void {
+  for (const path of PUBLIC_PATHS) {
+    const item = document.paths[path];
+    if (item?.get) item.get.security = [];
+  }
 }

@@ -52,7 +52,7 @@ export class ProjectionRegistry implements OnModuleInit, OnApplicationBootstrap,
       return;
     }
     for (const projection of projections) {
-      const runner = new ProjectionRunner(projection, this.events, this.store);
+      const runner = new ProjectionRunner(projection, this.events, this.store, { leaseRenewMs: this.config.projections.leaseMs / 3 });
       await runner.prepare();
       this.local.set(runner.name, runner);
       this.views.set(runner.name, runner);

@@ -96,9 +96,9 @@ function checkOperand(field: string, type: FieldType, operand: unknown, nullAllo
   if (typeof operand !== type) throw new InvalidQueryError(`${field} is a ${type} field; got ${operand === null ? 'null' : typeof operand}`);
 }
 
-/** `_id`, `_pos` and `_deleted` (a tombstone, ADR 018) are the adapters' own bookkeeping fields. */
+/** `_id`, `_pos`, `_deleted` and `_deletedAt` (a tombstone, ADR 018) are the adapters' own bookkeeping fields. */
 export function assertStorableDocument(doc: { id: string }): void {
-  if ('_id' in doc || '_pos' in doc || '_deleted' in doc) throw new Error(`Document ${doc.id}: "_id", "_pos" and "_deleted" are reserved field names`);
+  if ('_id' in doc || '_pos' in doc || '_deleted' in doc || '_deletedAt' in doc) throw new Error(`Document ${doc.id}: "_id", "_pos", "_deleted" and "_deletedAt" are reserved field names`);
 }
 
 /** Reads a dot path out of a document. */

@@ -5,12 +5,12 @@ import { MongoReadStore } from './mongodb/mongo-read-store';
 import { READ_STORE, ReadStore } from './read-store.port';
 import { SqliteReadStore } from './sqlite/sqlite-read-store';
 
-export async function createReadStore(config: AppConfig['readStore']): Promise<ReadStore> {
+export async function createReadStore(config: AppConfig['readStore'], options: { leaseMs?: number } = {}): Promise<ReadStore> {
   switch (config.kind) {
     case ReadStoreKind.Sqlite:
-      return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB });
+      return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB, leaseMs: options.leaseMs });
     case ReadStoreKind.MongoDb:
-      return MongoReadStore.connect({ uri: config.uri, writeConcern: config.writeConcern });
+      return MongoReadStore.connect({ uri: config.uri, writeConcern: config.writeConcern, leaseMs: options.leaseMs });
     default: {
       const unknown: never = config;
       throw new Error(`Unknown read store ${JSON.stringify(unknown)}`);
@@ -30,7 +30,7 @@ class ReadStoreCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: READ_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createReadStore(config.readStore) },
+    { provide: READ_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createReadStore(config.readStore, { leaseMs: config.projections.leaseMs }) },
     ReadStoreCloser,
   ],
   exports: [READ_STORE],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../event-store/event-store.port';
-import { aggregateStreamPrefix } from '../event-store/stream-names';
+import { aggregateStreamPrefix, idsOfStreamRest } from '../event-store/stream-names';
 import { Projection, ProjectionWriter } from '../projections/projection';
 import { ReadModelProjection } from '../projections/read-model-projection.decorator';
 import { ProjectionDefinition } from '../read-store/read-store.port';
@@ -19,8 +19,7 @@ export class TenantRolesProjection implements Projection {
   readonly streamPrefixes = [aggregateStreamPrefix('role')];
 
   parked(recorded: RecordedEvent, _error: string, writer: ProjectionWriter): void {
-    // `role-<tenant>-<name>`: neither part may contain '-' (stream-names.ts).
-    const [tenantId, name] = recorded.stream.slice(aggregateStreamPrefix('role').length).split('-');
+    const [tenantId, name] = idsOfStreamRest(recorded.stream.slice(aggregateStreamPrefix('role').length));
     if (tenantId && name) writer.delete(TENANT_ROLES, tenantRoleDocumentId(tenantId, name));
   }
 

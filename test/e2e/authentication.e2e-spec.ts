@@ -143,7 +143,7 @@ describe('Authentication (Bearer JWT)', () => {
     });
 
     it.each<[string, unknown]>([
-      ['a hyphen ("acme-x")', 'acme-x'],
+      ['a tilde ("acme~x", the stream-name escape of "-")', 'acme~x'],
       ['a path traversal ("../x")', '../x'],
       ['a slash ("acme/x")', 'acme/x'],
       ['a space ("acme x")', 'acme x'],

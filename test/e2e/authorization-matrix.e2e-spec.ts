@@ -4,6 +4,9 @@ import { Permission } from '../../src/auth/permissions';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
+import { notificationIdOf } from '../../src/notifications/notification';
+import { NOTIFICATIONS, Notifications } from '../../src/notifications/notifications.port';
+import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
 import { ReportGenerator } from '../../src/reports/generation/report-generator';
 import { REPORTS_PROJECTION } from '../../src/reports/reports.read-model';
@@ -64,6 +67,9 @@ interface Fixtures {
   freshOwnAlert(): Promise<string>;
   /** A new, unused rule id. */
   newRuleId(): string;
+  /** A notification of acme addressed to CALLER by name, and one of globex addressed to a user of the same id. */
+  ownNotificationId: string;
+  otherNotificationId: string;
 }
 
 interface Answer {
@@ -303,6 +309,41 @@ Object.assign(SAMPLES, {
   },
 } satisfies Record<string, Row>);
 
+// Tenant settings, alert recipients and the notification centre (issue 7 §8).
+const isDefaultOf = (what: string, expected: Json) => (a: Answer) => (Object.entries(expected).every(([k, v]) => JSON.stringify((a.body as Json)[k]) === JSON.stringify(v)) ? undefined : `${what} not the default: ${JSON.stringify(a.body)}`);
+Object.assign(SAMPLES, {
+  'GET /v1/tenant-settings': {
+    own: { expect: 200, check: (a: Answer) => (typeof (a.body as Json).timezone === 'string' ? undefined : 'no timezone') },
+    other: { expect: 200, check: isDefaultOf('settings', { timezone: 'UTC', version: 0 }) },
+  },
+  'PUT /v1/tenant-settings': {
+    own: { body: () => ({ timezone: 'Europe/Berlin' }), expect: 200 },
+    // Always the caller's tenant: a body naming another tenant is refused as malformed.
+    other: { body: () => ({ timezone: 'Asia/Tokyo', tenantId: OTHER }), expect: 400 },
+  },
+  'GET /v1/alert-recipients': {
+    own: { expect: 200, check: (a: Answer) => (Array.isArray((a.body as Json).roles) ? undefined : 'no roles') },
+    other: { expect: 200, check: isDefaultOf('recipients', { userIds: [], roles: ['compliance_officer', 'super_admin'], minSeverity: 'low', version: 0 }) },
+  },
+  'PUT /v1/alert-recipients': {
+    own: { body: () => ({ userIds: [], roles: ['compliance_officer', 'super_admin'], minSeverity: 'low' }), expect: 200 },
+    other: { body: () => ({ userIds: [], roles: [], minSeverity: 'critical', tenantId: OTHER }), expect: 400 },
+  },
+  'GET /v1/notifications': {
+    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((n) => n.id === f.ownNotificationId) ? undefined : `${f.ownNotificationId} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('notifications', itemsOf(a)) },
+  },
+  'GET /v1/notifications/stream': { own: { expect: 200 }, other: { expect: 200 }, read: 'sse' },
+  'POST /v1/notifications/:id/read': {
+    own: { params: (f: Fixtures) => ({ id: f.ownNotificationId }), expect: 200, check: (a: Answer, f: Fixtures) => ((a.body as Json).id === f.ownNotificationId && (a.body as Json).readAt ? undefined : 'not marked read') },
+    other: { params: (f: Fixtures) => ({ id: f.otherNotificationId }), expect: 404 },
+  },
+  'POST /v1/notifications/read-all': {
+    own: { expect: 200 },
+    other: { expect: 200, check: (a: Answer) => ((a.body as Json).markedRead === 0 ? undefined : `marked ${JSON.stringify(a.body)}`) },
+  },
+} satisfies Record<string, Row>);
+
 /** Routes that need no token at all. */
 const PUBLIC_SAMPLES: Record<string, number> = { 'GET /health': 200 };
 
@@ -377,8 +418,18 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       freshOwnRole: () => createRole(OWN),
       freshOwnGrant: () => createGrant(OWN),
       newName,
+      ownNotificationId: '',
+      otherNotificationId: '',
     };
     await createGrant(OWN);
+    const notify = async (tenant: string) => {
+      const key = `matrix-notification-${++counter}`;
+      await t.app.get<Notifications>(NOTIFICATIONS).publish(tenant, { kind: 'report', title: 'Matrix', link: '/v1/alerts', key, recipients: { userIds: [CALLER], roles: [] }, occurredAt: new Date().toISOString() });
+      return notificationIdOf(tenant, key);
+    };
+    fixtures.ownNotificationId = await notify(OWN);
+    fixtures.otherNotificationId = await notify(OTHER);
+    await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor((await t.app.get<EventStore>(EVENT_STORE).headPosition())!, 5000);
     return fixtures;
   }
 

@@ -100,6 +100,10 @@ export class AuditLogQueryController {
       'tenant could not be projected, the export is refused up front with problem+json 500 (type audit-log-incomplete).',
   })
   @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({
+    description: 'The matching events, streamed: NDJSON (format=ndjson, the default) or CSV (format=csv)',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+  })
   @ProblemResponses(400, 401, 403, 429, 500)
   async export(
     @Query() params: ExportParams,
@@ -158,6 +162,10 @@ export class AuditLogQueryController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this sequence' })
+  @ApiOkResponse({
+    description: 'Server-Sent Events: `id` is the sequence, `data` a stored event as the detail shows it; a `problem` event ends a tail that cannot go on',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ProblemResponses(400, 401, 403, 429, 500)
   async stream(
     @Query() params: StreamParams,

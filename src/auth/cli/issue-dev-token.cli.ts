@@ -7,8 +7,9 @@ import { ConfigValidationError, loadAppConfig } from '../../config/app-config';
 import { DEV_SECRET_FILE, resolveJwtVerification } from '../jwt-keys';
 import { JsonLogger } from '../../logging/json-logger';
 import { ACTOR_TYPES } from '../principal';
+import { STREAM_ID_PATTERN } from '../../event-store/stream-names';
 
-const TENANT_ID = /^[A-Za-z0-9_.:]{1,128}$/;
+const TENANT_ID = STREAM_ID_PATTERN;
 
 const USAGE = `usage: npm run token -- --tenant <id> --sub <user> [--roles r1,r2] [--sid <session>] [--actor-type user|admin|ai_agent|service] [--ttl 3600]
 Signs a development token with the configured JWT_SECRET, or with the secret the service generated
@@ -33,7 +34,7 @@ function main(): number {
     return values.help ? 0 : 64;
   }
   if (!TENANT_ID.test(values.tenant)) {
-    process.stderr.write('--tenant must be 1-128 of A-Z a-z 0-9 _ . : (the service rejects anything else)\n');
+    process.stderr.write('--tenant must be 1-128 of A-Z a-z 0-9 _ . : - (the service rejects anything else)\n');
     return 64;
   }
   const ttl = Number(values.ttl);

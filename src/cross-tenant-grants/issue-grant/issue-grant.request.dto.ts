@@ -17,7 +17,7 @@ export class IssueGrantRequest {
     pattern: STREAM_ID_PATTERN.source,
   })
   @IsString()
-  @Matches(STREAM_ID_PATTERN, { message: 'granteeTenant must be a tenant id (1-128 of A-Z a-z 0-9 _ . :)' })
+  @Matches(STREAM_ID_PATTERN, { message: 'granteeTenant must be a tenant id (1-128 of A-Z a-z 0-9 _ . : -)' })
   granteeTenant!: string;
 
   @ApiProperty({ type: [String], enum: CROSS_TENANT_GRANTABLE_PERMISSIONS, example: ['audit:read'] })

@@ -1,19 +1,18 @@
 import {
   AllStreamResolvedEvent,
-  AppendExpectedRevision,
+  AppendStreamState,
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  KurrentDBClient,
   excludeSystemEvents,
   FORWARDS,
   jsonEvent,
-  Position as EsdbPosition,
   ResolvedEvent,
   START,
   StreamNotFoundError,
   streamNameFilter,
   WrongExpectedVersionError,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { AppendTooLargeError, InvalidAppendError, WrongExpectedRevisionError } from '../event-store.errors';
 import {
   AllFilter,
@@ -47,12 +46,12 @@ export interface EventStoreDbOptions {
  * types (starting with `$`) are never returned, so both adapters expose the same application log.
  */
 export class EventStoreDbEventStore implements EventStore {
-  private readonly client: EventStoreDBClient;
+  private readonly client: KurrentDBClient;
   readonly maxAppendBytes: number;
   private readonly pingTimeoutMs: number;
 
   constructor(connectionString: string, options: EventStoreDbOptions = {}) {
-    this.client = EventStoreDBClient.connectionString(connectionString);
+    this.client = KurrentDBClient.connectionString(connectionString);
     this.maxAppendBytes = options.maxAppendBytes ?? ESDB_DEFAULT_MAX_APPEND_BYTES;
     this.pingTimeoutMs = options.pingTimeoutMs ?? PING_TIMEOUT_MS;
   }
@@ -67,7 +66,7 @@ export class EventStoreDbEventStore implements EventStore {
       const result = await this.client.appendToStream(
         stream,
         events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
-        { expectedRevision: toEsdbExpected(expectedRevision) },
+        { streamState: toStreamState(expectedRevision) },
       );
       // With throwOnAppendFailure=false in the connection string a conflict is returned, not thrown.
       if (!result.success) throw new WrongExpectedRevisionError(stream, expectedRevision, undefined);
@@ -80,7 +79,7 @@ export class EventStoreDbEventStore implements EventStore {
       return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
-        const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : error.actualVersion === 'no_stream' ? null : undefined;
+        const actual = typeof error.actualState === 'bigint' ? Number(error.actualState) : error.actualState === 'no_stream' ? null : undefined;
         throw new WrongExpectedRevisionError(stream, expectedRevision, actual);
       }
       throw error;
@@ -110,40 +109,36 @@ export class EventStoreDbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? PAGE_SIZE;
     const events: RecordedEvent[] = [];
-    let after = normalizeEsdbPosition(options.after);
-    // $all reads cannot be filtered server-side by this client; page through and filter here.
-    for (;;) {
-      const read = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: after ? decodeEsdbPosition(after) : START,
-        maxCount: PAGE_SIZE + 1,
-      });
-      let seen = 0;
+    const after = normalizeEsdbPosition(options.after);
+    // Filtered on the server: a catch-up of one projection reads its own streams, not all of $all.
+    // fromPosition is inclusive, hence one more than asked for and the skip of `after` itself.
+    const read = this.client.readAll({
+      direction: FORWARDS,
+      fromPosition: after ? decodeEsdbPosition(after) : START,
+      maxCount: maxCount + 1,
+      filter: serverFilterOf(options.filter),
+    });
+    try {
       for await (const resolved of read) {
-        seen += 1;
         if (!resolved.event || !isKnownEsdbPosition(resolved.event.position)) continue;
-        const position = encodeEsdbPosition(resolved.event.position);
-        if (after !== null && position <= after) continue; // fromPosition is inclusive
-        after = position;
+        if (after !== null && encodeEsdbPosition(resolved.event.position) <= after) continue;
         const event = toRecordedEvent(resolved);
         if (event && matches(event.stream, options.filter)) {
           events.push(event);
-          if (events.length >= maxCount) {
-            await read.cancel();
-            return events;
-          }
+          if (events.length >= maxCount) break;
         }
       }
-      if (seen <= PAGE_SIZE) return events;
+    } finally {
+      await stopReading(read);
     }
+    return events;
   }
 
   subscribeToAll(options: { after?: Position | null; filter?: AllFilter } = {}): EventSubscription {
     const after = normalizeEsdbPosition(options.after);
-    const prefixes = options.filter?.streamPrefixes;
     const subscription = this.client.subscribeToAll({
       fromPosition: after ? decodeEsdbPosition(after) : START,
-      filter: prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents(),
+      filter: serverFilterOf(options.filter),
     });
     let closed = false;
     return {
@@ -164,28 +159,16 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async headPosition(filter?: AllFilter): Promise<Position | null> {
-    // Walk $all backwards, page by page, to the newest application event that matches. Whether a
-    // backwards read includes fromPosition does not matter: anything at or after the boundary is skipped.
-    let from: EsdbPosition | typeof END = END;
-    let boundary: Position | null = null;
-    for (;;) {
-      let seen = 0;
-      let oldest: EsdbPosition | null = null;
-      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: PAGE_SIZE });
+    // The newest application event that matches: a backwards read of $all, filtered on the server.
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: PAGE_SIZE, filter: serverFilterOf(filter) });
+    try {
       for await (const resolved of read) {
-        seen += 1;
-        if (!resolved.event || !isKnownEsdbPosition(resolved.event.position)) continue;
-        if (boundary !== null && encodeEsdbPosition(resolved.event.position) >= boundary) continue;
-        oldest = resolved.event.position;
-        const event = toRecordedEvent(resolved);
-        if (event && matches(event.stream, filter)) {
-          await read.cancel();
-          return event.position;
-        }
+        const event = resolved.event && isKnownEsdbPosition(resolved.event.position) ? toRecordedEvent(resolved) : null;
+        if (event && matches(event.stream, filter)) return event.position;
       }
-      if (seen < PAGE_SIZE || !oldest) return null;
-      from = oldest;
-      boundary = encodeEsdbPosition(oldest);
+      return null;
+    } finally {
+      await stopReading(read);
     }
   }
 
@@ -199,7 +182,7 @@ export class EventStoreDbEventStore implements EventStore {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        void read.cancel();
+        void stopReading(read);
         reject(new Error(`EventStoreDB did not answer within ${this.pingTimeoutMs} ms`));
       }, this.pingTimeoutMs);
     });
@@ -221,8 +204,19 @@ export class EventStoreDbEventStore implements EventStore {
   }
 }
 
-function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+function toStreamState(expected: ExpectedRevision): AppendStreamState {
   return typeof expected === 'number' ? BigInt(expected) : expected;
+}
+
+/** Store-internal streams never reach us; with prefixes, only their streams leave the server. */
+function serverFilterOf(filter: AllFilter | undefined) {
+  const prefixes = filter?.streamPrefixes;
+  return prefixes?.length ? streamNameFilter({ prefixes }) : excludeSystemEvents();
+}
+
+/** Ends a read early (the gRPC call is cancelled when its iterator returns). */
+async function stopReading(read: AsyncIterableIterator<unknown>): Promise<void> {
+  await read.return?.(undefined);
 }
 
 function matches(stream: string, filter: AllFilter | undefined): boolean {

@@ -1,4 +1,4 @@
-import { Position as EsdbPosition } from '@eventstore/db-client';
+import { Position as EsdbPosition } from '@kurrent/kurrentdb-client';
 import { Position } from '../event-store.port';
 
 const WIDTH = 20;

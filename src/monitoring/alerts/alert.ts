@@ -26,9 +26,13 @@ export interface AlertDocument extends Omit<RaisedAlert, 'groupKey'> {
   raisedAt: string;
   updatedAt: string;
   history: AlertHistoryEntry[];
+  /** Log position of the event that raised the alert. */
+  raisedPosition: string;
+  /** Log position of the event behind the alert's latest change (raise, join, triage): the change feed's order. */
+  changePosition: string;
 }
 
-export type AlertView = Omit<AlertDocument, 'tenantId' | 'groupFields'> & { groupKey: Record<string, string> };
+export type AlertView = Omit<AlertDocument, 'tenantId' | 'groupFields' | 'raisedPosition' | 'changePosition'> & { groupKey: Record<string, string> };
 
 export function groupKeyOfAlert(doc: Pick<AlertDocument, 'groupFields'>): Record<string, string> {
   return Object.fromEntries(doc.groupFields.map((g) => [g.field, g.value]));
@@ -60,8 +64,9 @@ export const ALERTS = 'monitoring_alerts';
 
 export const ALERTS_COLLECTION: CollectionDefinition = {
   name: ALERTS,
-  fields: { tenantId: 'string', status: 'string', severity: 'string', ruleId: 'string', raisedAt: 'string' },
+  fields: { tenantId: 'string', status: 'string', severity: 'string', ruleId: 'string', raisedAt: 'string', changePosition: 'string' },
   indexes: [
+    { name: 'by_change', keys: [['changePosition', 1], ['id', 1]] },
     { name: 'by_tenant_raised', keys: [['tenantId', 1], ['raisedAt', -1]] },
     { name: 'by_tenant_status_raised', keys: [['tenantId', 1], ['status', 1], ['raisedAt', -1]] },
   ],

@@ -28,7 +28,7 @@ const ALERT_STREAM_PREFIX = aggregateStreamPrefix('alert');
 /** What the engine owns of an alert: everything but its triage. */
 type AlertSnapshot = Omit<AlertDocument, 'status' | 'history'>;
 
-function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, at: string): AlertDocument {
+function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, at: string, position: string): AlertDocument {
   const { groupKey, ...rest } = raised;
   return {
     ...rest,
@@ -39,6 +39,8 @@ function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, a
     raisedAt: at,
     updatedAt: at,
     history: [{ at, by: 'system', status: 'open' }],
+    raisedPosition: position,
+    changePosition: position,
   };
 }
 
@@ -61,7 +63,7 @@ function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
 @ReadModelProjection()
 @Injectable()
 export class MonitoringEngineProjection implements Projection {
-  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 1, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION] };
+  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 2, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION] };
   readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX];
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
@@ -81,7 +83,7 @@ export class MonitoringEngineProjection implements Projection {
       // A plain match rule without suppression needs no memory between events: its alert depends on the event alone.
       if (rule.condition.type === 'match' && rule.suppressionSeconds === 0) {
         const { evaluation } = evaluate(rule, event, groupKey, EMPTY_GROUP_STATE);
-        if (evaluation.kind === 'raise') writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at));
+        if (evaluation.kind === 'raise') writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
         continue;
       }
       const windowId = windowDocumentId(event.tenantId, rule.id, groupKeyString(groupKey));
@@ -94,8 +96,8 @@ export class MonitoringEngineProjection implements Projection {
       }
       const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
       let alert: AlertSnapshot | null = null;
-      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at));
-      else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, writer);
+      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
+      else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, recorded.position, writer);
       if (alert) await this.putAlert(alert, writer);
       // Kept even when empty: `appliedPosition` is what recognises a replayed event.
       writer.put(MONITORING_WINDOWS, {
@@ -111,7 +113,14 @@ export class MonitoringEngineProjection implements Projection {
   }
 
   /** The alert's engine-owned fields after a suppressed match joined it. */
-  private async joined(previous: AlertSnapshot | null, join: Extract<Evaluation, { kind: 'join' }>, rule: MonitoringRule, at: string, writer: ProjectionWriter): Promise<AlertSnapshot | null> {
+  private async joined(
+    previous: AlertSnapshot | null,
+    join: Extract<Evaluation, { kind: 'join' }>,
+    rule: MonitoringRule,
+    at: string,
+    position: string,
+    writer: ProjectionWriter,
+  ): Promise<AlertSnapshot | null> {
     const base = previous?.id === join.alertId ? previous : snapshotOrNull((await writer.get(ALERTS, join.alertId)) as AlertDocument | null);
     if (!base) return null;
     const firstEventAt = join.occurredAt < base.firstEventAt ? join.occurredAt : base.firstEventAt;
@@ -125,6 +134,7 @@ export class MonitoringEngineProjection implements Projection {
       eventIds: base.eventIds.length < MAX_ALERT_EVENT_IDS ? [...base.eventIds, join.eventId] : base.eventIds,
       auditLogLink: auditLogLinkOf({ groupKey: groupKeyOfAlert(base), firstEventAt, lastEventAt }, rule.match),
       updatedAt: at,
+      changePosition: position,
     };
   }
 
@@ -152,6 +162,7 @@ export class MonitoringEngineProjection implements Projection {
       ...alert,
       status,
       updatedAt: event.data.at,
+      changePosition: recorded.position,
       history: [...alert.history, { at: event.data.at, by: event.data.by, status, ...(event.data.note !== undefined ? { note: event.data.note } : {}) }],
     } satisfies AlertDocument);
     if (status !== 'resolved' && status !== 'dismissed') return;

@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return name ? 0 : 64; // EX_USAGE
   }
-  const config = { ...loadAppConfig(), projections: { mode: 'inline' as const } };
+  const loaded = loadAppConfig();
+  const config = { ...loaded, projections: { ...loaded.projections, mode: 'inline' as const } };
   // stdout carries only results (--list); logs go to stderr.
   const logger = new JsonLogger(config.logLevel, (line) => process.stderr.write(`${line}\n`));
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { startProjections: false }), { logger });

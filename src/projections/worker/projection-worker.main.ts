@@ -33,7 +33,7 @@ class ProjectionWorkerModule {
 /** The worker runs its projections inline, and its read-store connection is the writing one. */
 function projectionConfig(config: AppConfig): AppConfig {
   const readStore = config.readStore.kind === ReadStoreKind.Sqlite ? { ...config.readStore, cacheMiB: PROJECTION_CACHE_MIB } : config.readStore;
-  return { ...config, readStore, projections: { mode: 'inline' } };
+  return { ...config, readStore, projections: { ...config.projections, mode: 'inline' } };
 }
 
 /**

@@ -19,4 +19,30 @@ describeWithMongo(MongoReadStore.name, () => {
       await configured.close();
     }
   });
+
+  it('purges tombstones once they are older than the TTL, and keeps them (blocking stale puts) until then', async () => {
+    let now = Date.parse('2026-11-28T00:00:00Z');
+    const ttl = 60 * 60 * 1000;
+    const store = await MongoReadStore.connect({ uri: MONGODB_URI!, dbName: `tomb_${runToken()}`, clock: () => now, tombstoneTtlMs: ttl });
+    const raw = () => connectionOf(store).collection('tomb_docs').countDocuments({});
+    try {
+      const definition = { name: 'tomb_probe', version: 1, collections: [{ name: 'tomb_docs', fields: {}, indexes: [] }] };
+      await store.prepareProjection(definition);
+      const pos = (n: number) => String(n).padStart(20, '0');
+      await store.commit('tomb_probe', null, pos(1), [{ kind: 'put', collection: 'tomb_docs', doc: { id: 'a' }, position: pos(1) }]);
+      await store.commit('tomb_probe', pos(1), pos(2), [{ kind: 'delete', collection: 'tomb_docs', id: 'a', position: pos(2) }]);
+      expect(await raw()).toBe(1); // the tombstone
+      now += ttl - 1000;
+      // A stale runner's put of an older event (it lost its lease mid-commit) hits the tombstone.
+      await store.commit('tomb_probe', pos(2), pos(3), [{ kind: 'put', collection: 'tomb_docs', doc: { id: 'a' }, position: pos(1) }]);
+      expect(await store.findById('tomb_docs', 'a')).toBeNull();
+      expect(await raw()).toBe(1);
+      now += 2000 + ttl / 24; // past the TTL, and past the next sweep time
+      await store.commit('tomb_probe', pos(3), pos(4), []);
+      expect(await raw()).toBe(0);
+    } finally {
+      await connectionOf(store).dropDatabase();
+      await store.close();
+    }
+  });
 });

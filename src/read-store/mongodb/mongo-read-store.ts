@@ -39,7 +39,14 @@ interface CheckpointDoc {
   leaseUntil?: Date | null;
 }
 
-type StoredShape = { _id: string; _pos: string; _deleted?: true } & Record<string, unknown>;
+type StoredShape = { _id: string; _pos: string; _deleted?: true; _deletedAt?: Date } & Record<string, unknown>;
+
+/**
+ * How long a tombstone is kept. It only has to outlive any runner that lost its lease in the middle of
+ * a commit (ADR 018): a day is far beyond any pause an instance survives, and keeps deleted and expired
+ * documents from occupying the store for ever.
+ */
+export const DEFAULT_TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Reads never see tombstones (deleted documents kept so that a stale put cannot resurrect them). A
@@ -60,6 +67,8 @@ export interface MongoReadStoreOptions extends LeaseOptions {
    */
   writeConcern?: 'majority' | number;
   faults?: ReadStoreFaults;
+  /** Tombstones older than this are purged by the lease holder (default {@link DEFAULT_TOMBSTONE_TTL_MS}). */
+  tombstoneTtlMs?: number;
 }
 
 /**
@@ -75,6 +84,9 @@ export class MongoReadStore implements ReadStore {
   readonly owner: string;
   private readonly leaseMs: number;
   private readonly clock: () => number;
+  private readonly tombstoneTtlMs: number;
+  /** When this instance last purged each projection's old tombstones. */
+  private readonly lastTombstoneSweep = new Map<string, number>();
 
   private constructor(
     private readonly connection: Connection,
@@ -84,6 +96,7 @@ export class MongoReadStore implements ReadStore {
     this.owner = options.owner ?? ownerId();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.clock = options.clock ?? Date.now;
+    this.tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
     this.checkpoints = connection.model<CheckpointDoc>(
       CHECKPOINTS,
       new Schema<CheckpointDoc>(
@@ -211,6 +224,20 @@ export class MongoReadStore implements ReadStore {
       { $set: { position, updatedAt: new Date(), leaseUntil: new Date(this.clock() + this.leaseMs) } },
     );
     if (moved.matchedCount !== 1) throw new CheckpointConflictError(projection, expected);
+    await this.sweepTombstones(projection);
+  }
+
+  /** At most every 1/24 of the TTL (hourly by default), the lease holder purges its expired tombstones. */
+  private async sweepTombstones(projection: string): Promise<void> {
+    const now = this.clock();
+    const last = this.lastTombstoneSweep.get(projection);
+    if (last !== undefined && now - last < this.tombstoneTtlMs / 24) return;
+    this.lastTombstoneSweep.set(projection, now);
+    const row = await this.checkpoints.findById(projection).lean();
+    for (const collection of row?.collections ?? []) {
+      const entry = this.models.get(collection);
+      if (entry) await entry.model.collection.deleteMany({ _deletedAt: { $lt: new Date(now - this.tombstoneTtlMs) } });
+    }
   }
 
   private leaseFreeOrMine() {
@@ -264,7 +291,7 @@ export class MongoReadStore implements ReadStore {
 
   private async guardedBulkWrite(model: Model<StoredShape>, definition: CollectionDefinition, ops: WriteOperation[]): Promise<void> {
     const idOf = (op: WriteOperation) => (op.kind === 'put' ? op.doc.id : op.id);
-    const stored = (op: WriteOperation) => (op.kind === 'put' ? toStored(op.doc, op.position) : tombstone(definition, op.id, op.position));
+    const stored = (op: WriteOperation) => (op.kind === 'put' ? toStored(op.doc, op.position) : tombstone(definition, op.id, op.position, new Date(this.clock())));
     const guarded = (op: WriteOperation) => ({
       replaceOne: {
         // Matches only a document last written by an earlier event; if a later (or the same)
@@ -361,6 +388,8 @@ export class MongoReadStore implements ReadStore {
       for (const index of collection.indexes) {
         schema.index(Object.fromEntries(index.keys), { name: index.name, unique: index.unique ?? false });
       }
+      // Finds the tombstones to purge without a scan; live documents have no _deletedAt.
+      schema.index({ _deletedAt: 1 }, { name: '_tombstones' });
       if (this.connection.models[collection.name]) this.connection.deleteModel(collection.name);
       entry = { definition: collection, model: this.connection.model<StoredShape>(collection.name, schema) };
       this.models.set(collection.name, entry);
@@ -403,8 +432,8 @@ function toStored(doc: ReadModelDocument, position: Position): StoredShape {
  * index, so that tombstones never collide with each other or with a live document there (a partial
  * index would say this more directly, but FerretDB 1.24 has none; docs/ferretdb-compatibility.md).
  */
-function tombstone(definition: CollectionDefinition, id: string, position: Position): StoredShape {
-  const stored: StoredShape = { _id: id, _pos: position, _deleted: true };
+function tombstone(definition: CollectionDefinition, id: string, position: Position, deletedAt: Date): StoredShape {
+  const stored: StoredShape = { _id: id, _pos: position, _deleted: true, _deletedAt: deletedAt };
   const uniqueFields = new Set(definition.indexes.filter((i) => i.unique).flatMap((i) => i.keys.map(([field]) => field)));
   for (const field of uniqueFields) setAt(stored, field, `\u0000deleted:${id}`);
   return stored;
@@ -422,6 +451,6 @@ function leaseOf(row: CheckpointDoc): ProjectionLease | null {
 }
 
 function fromStored(stored: StoredShape): ReadModelDocument {
-  const { _id, _pos, _deleted, ...rest } = stored;
+  const { _id, _pos, _deleted, _deletedAt, ...rest } = stored;
   return { id: _id, ...rest };
 }
