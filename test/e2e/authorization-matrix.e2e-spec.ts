@@ -10,6 +10,7 @@ import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
 import { ReportGenerator } from '../../src/reports/generation/report-generator';
 import { REPORTS_PROJECTION } from '../../src/reports/reports.read-model';
+import { ReportsProjection } from '../../src/reports/reports.projection';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { RouteInfo, routesOf } from '../support/route-inventory';
@@ -444,7 +445,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const createReport = async (tenant: string) => (await http().post('/v1/reports').set('Authorization', officer(tenant)).send(reportRequest('sox-privileged-access')).expect(202)).body.id as string;
     const result = { ownTemplateId: await createTemplate(OWN), otherTemplateId: await createTemplate(OTHER), ownReportId: await createReport(OWN), otherReportId: await createReport(OTHER), newTemplateId };
     await t.app.get(ReportGenerator).idle();
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition({ streamPrefixes: t.app.get(ReportsProjection).streamPrefixes });
     await t.app.get(ProjectionRegistry).runner(REPORTS_PROJECTION).waitFor(head!, 5000);
     return result;
   }

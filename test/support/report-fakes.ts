@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { NOTIFICATIONS, NotificationDraft, Notifications } from '../../src/notifications/notifications.port';
+import { NotificationDraft, Notifications } from '../../src/notifications/notifications.port';
 import { REPORT_PDF_RENDERER, ReportDocument, ReportPdfRenderer } from '../../src/reports/rendering/report-document';
 import { REPORT_MAILER, ReportMail, ReportMailer } from '../../src/reports/report-requests.port';
 import { WEBHOOK_EVENTS, WebhookEventDraft, WebhookEvents } from '../../src/webhooks/webhook-events.port';
@@ -7,6 +7,8 @@ import { WEBHOOK_EVENTS, WebhookEventDraft, WebhookEvents } from '../../src/webh
 /**
  * Recording fakes of the ports the reports module consumes (tests only): the PDF renderer answers a
  * small PDF-like file naming the figures, so that a test can tell which document it was given.
+ * `reportPortsModule` provides the ports not yet implemented in main (renderer, webhooks, mailer);
+ * the notification centre is the real one.
  */
 export class RecordingReportPorts implements ReportPdfRenderer, Notifications, WebhookEvents, ReportMailer {
   readonly rendered: ReportDocument[] = [];
@@ -34,11 +36,10 @@ export function reportPortsModule(ports: RecordingReportPorts) {
   @Module({
     providers: [
       { provide: REPORT_PDF_RENDERER, useValue: ports },
-      { provide: NOTIFICATIONS, useValue: ports },
       { provide: WEBHOOK_EVENTS, useValue: ports },
       { provide: REPORT_MAILER, useValue: ports },
     ],
-    exports: [REPORT_PDF_RENDERER, NOTIFICATIONS, WEBHOOK_EVENTS, REPORT_MAILER],
+    exports: [REPORT_PDF_RENDERER, WEBHOOK_EVENTS, REPORT_MAILER],
   })
   class RecordingReportPortsModule {}
   return RecordingReportPortsModule;
