@@ -42,10 +42,13 @@ export function reportFileStoreContract(fixture: () => ReportFileStoreFixture): 
     expect((await readAll(await store.open('acme/r1.csv')))!.equals(expected)).toBe(true);
   });
 
-  it('answers null for a key that was never written, and for the same report id of another tenant', async () => {
+  it('answers null for a key that was never written, and for the same report id of another tenant (also one whose id differs by a "-")', async () => {
     await store.write('acme/r1.pdf', chunksOf('%PDF'));
+    await store.write('acme-eu/r2.pdf', chunksOf('%PDF'));
     expect(await store.open('acme/nothing.pdf')).toBeNull();
     expect(await store.open('globex/r1.pdf')).toBeNull();
+    expect(await store.open('acme/r2.pdf')).toBeNull();
+    expect(await store.open('acme-eu/r1.pdf')).toBeNull();
   });
 
   it('a rewrite replaces the file whole', async () => {

@@ -25,8 +25,8 @@ export interface ReportFileStore {
   close(): Promise<void>;
 }
 
-/** `<tenantId>/<reportId>.<ext>`: tenant and report ids never contain "/" (ADR 004 ids, report ids are [A-Za-z0-9_-]). */
-export const REPORT_FILE_KEY_PATTERN = /^[A-Za-z0-9_.:]{1,128}\/[A-Za-z0-9_-]{1,128}\.(csv|pdf)$/;
+/** `<tenantId>/<reportId>.<ext>`: tenant and report ids never contain "/" (ADR 004 ids; report ids are [A-Za-z0-9_-]); ".." is refused. */
+export const REPORT_FILE_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}\/[A-Za-z0-9_-]{1,128}\.(csv|pdf)$/;
 
 export function assertReportFileKey(key: string): void {
   if (!REPORT_FILE_KEY_PATTERN.test(key) || key.includes('..')) throw new Error(`Invalid report file key "${key}"`);
