@@ -13,6 +13,7 @@ import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.
 import { REPORTS_PROJECTION } from '../../src/reports/reports.read-model';
 import { ReportsProjection } from '../../src/reports/reports.projection';
 import { ReportsService } from '../../src/reports/reports.service';
+import { REPORT_REQUESTS, ReportRequests } from '../../src/reports/report-requests.port';
 import { HIPAA_PHI_ACCESS_BODY } from '../../src/reports/templates/industry-templates';
 import { auditApi, parseCsv, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
@@ -350,5 +351,16 @@ describe('Reports without a PDF renderer on the instance', () => {
     expect(res.body.detail).toMatch(/no PDF renderer/);
     await request(t.app.getHttpServer()).post('/v1/reports').set('Authorization', officer).send({ templateId: 'gdpr-consent-records', ...MARCH, format: 'csv' }).expect(202);
     await t.app.get(ReportGenerator).idle();
+  });
+
+  it('a scheduled PDF request (REPORT_REQUESTS) is recorded and then fails with the reason instead of staying queued', async () => {
+    const requests = t.app.get<ReportRequests>(REPORT_REQUESTS);
+    expect(await requests.request('acme', { id: 'sched_1-2026_03', templateId: 'gdpr-consent-records', ...MARCH, format: 'pdf', requestedBy: 'schedule:sched_1', scheduleId: 'sched_1' })).toEqual({ id: 'sched_1-2026_03', status: 'queued', created: true });
+    expect(await requests.request('acme', { id: 'sched_1-2026_03', templateId: 'gdpr-consent-records', ...MARCH, format: 'pdf', requestedBy: 'schedule:sched_1', scheduleId: 'sched_1' })).toMatchObject({ id: 'sched_1-2026_03', created: false });
+    await t.app.get(ReportGenerator).idle();
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition({ streamPrefixes: t.app.get(ReportsProjection).streamPrefixes });
+    expect(await t.app.get(ProjectionRegistry).runner(REPORTS_PROJECTION).waitFor(head!, 5000)).toBe(true);
+    const report = (await request(t.app.getHttpServer()).get('/v1/reports/sched_1-2026_03').set('Authorization', officer).expect(200)).body;
+    expect(report).toMatchObject({ status: 'failed', requestedBy: 'schedule:sched_1', scheduleId: 'sched_1', failureReason: expect.stringMatching(/no PDF renderer/) });
   });
 });
