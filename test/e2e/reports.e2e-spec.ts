@@ -58,6 +58,11 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
     await settled();
     return (await http().get(`/v1/reports/${res.body.id}`).set('Authorization', token).expect(200)).body;
   }
+  /** Waits until the audit read model has applied every audit event recorded so far (self-audit records included). */
+  async function auditApplied(): Promise<void> {
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition({ streamPrefixes: ['audit-'] });
+    expect(await t.app.get(ProjectionRegistry).runner('audit_log').waitFor(head!, 5000)).toBe(true);
+  }
   const download = (id: string, token = auditor) => http().get(`/v1/reports/${id}/download`).set('Authorization', token).buffer(true).parse(textBody());
 
   beforeAll(async () => {
@@ -162,6 +167,7 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
     });
 
     it('generating and downloading are recorded in the audit log as report.generate and report.download', async () => {
+      await auditApplied();
       const actions = async (action: string) => (await http().get(`/v1/audit-events?action=${action}&resourceId=${report.id}`).set('Authorization', officer).expect(200)).body.items;
       expect(await actions('report.generate')).toEqual([expect.objectContaining({ actor: expect.objectContaining({ id: 'carol' }), outcome: 'success', resource: { type: 'report', id: report.id } })]);
       expect((await actions('report.download')).length).toBeGreaterThanOrEqual(2);
@@ -263,6 +269,7 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
       const res = await http().post('/v1/report-templates').set('Authorization', officer).send(iso).expect(201);
       expect(res.body).toMatchObject({ id: 'iso-27001-a12', version: 1, builtIn: false, updatedBy: 'carol' });
       await http().post('/v1/report-templates').set('Authorization', officer).send(iso).expect(409);
+      await auditApplied();
       const audit = await http().get('/v1/audit-events?action=report_template.create&outcome=success').set('Authorization', officer).expect(200);
       expect(audit.body.items).toEqual([expect.objectContaining({ resource: { type: 'report_template', id: 'iso-27001-a12' }, changes: { before: null, after: expect.objectContaining({ version: 1, name: iso.name }) } })]);
     });
