@@ -19,6 +19,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ReportMailModule } from './reports/mail/report-mail.module';
 import { ReportRenderingModule } from './reports/rendering/report-rendering.module';
 import { ReportSchedulesModule } from './reports/schedules/report-schedules.module';
+import { ReportsModule } from './reports/reports.module';
 import { RolesModule } from './roles/roles.module';
 import { SelfAuditModule } from './self-audit/self-audit.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -51,6 +52,7 @@ export class AppModule {
         ReportMailModule,
         ReportSchedulesModule,
         WebhooksModule,
+        ReportsModule,
         HealthModule,
       ],
     };

@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'reports:read',
   'reports:generate',
   'reports:schedule',
+  /** Custom (configurable) report templates. */
+  'reports:manage',
   'rules:read',
   'rules:write',
   'alerts:read',

@@ -50,7 +50,7 @@ export function tenantOfAuditStream(stream: string): string {
 }
 
 /** `webhookdelivery`: one webhook delivery's lifecycle (ADR 020). */
-export type AggregateKind = 'rule' | 'role' | 'webhook' | 'webhookdelivery' | 'schedule' | 'alert';
+export type AggregateKind = 'rule' | 'role' | 'webhook' | 'webhookdelivery' | 'schedule' | 'alert' | 'report' | 'report_template';
 
 /** Configuration aggregates: `<kind>-<tenantId>-<aggregateId>`. */
 export function aggregateStreamOf(kind: AggregateKind, tenantId: string, aggregateId: string): string {

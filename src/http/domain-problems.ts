@@ -6,6 +6,7 @@ import { InvalidQueryError } from '../read-store/read-store.errors';
 import { BuiltInRoleNameError, InvalidRoleError, RoleAlreadyExistsError, RoleNotFoundError } from '../roles/role.errors';
 import { monitoringProblemOf } from '../monitoring/monitoring-problems';
 import { webhooksProblemOf } from '../webhooks/webhooks-problems';
+import { reportsProblemOf } from '../reports/reports.errors';
 import { ProblemDetails } from './problem-details.filter';
 
 const BASE = 'https://problems.audit-trail.dev';
@@ -52,6 +53,8 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
   if (monitoring) return monitoring;
   const webhooks = webhooksProblemOf(error);
   if (webhooks) return webhooks;
+  const reports = reportsProblemOf(error);
+  if (reports) return reports;
   if (error instanceof WrongExpectedRevisionError) {
     // Another request changed the same configuration between our read and our append.
     return { type: `${BASE}/concurrent-modification`, title: 'Conflict', status: 409, detail: 'The resource was changed concurrently by another request; nothing was changed. Retry.' };

@@ -18,9 +18,11 @@ export interface ReportDelivery {
 }
 
 export interface ReportRequest {
-  /** Deterministic for scheduled runs; a request with an existing id returns that report unchanged. */
+  /** Deterministic for scheduled runs ([A-Za-z0-9_-], 1-128); a request with an existing id returns that report unchanged. */
   id: string;
   templateId: string;
+  /** Default: the template's latest version. */
+  templateVersion?: number;
   from: string;
   to: string;
   timezone: string;

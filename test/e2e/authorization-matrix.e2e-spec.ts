@@ -12,6 +12,9 @@ import { NOTIFICATIONS, Notifications } from '../../src/notifications/notificati
 import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
 import { loadRoleMatrix } from '../../src/auth/role-matrix';
 import { REPORT_REQUESTS } from '../../src/reports/report-requests.port';
+import { ReportGenerator } from '../../src/reports/generation/report-generator';
+import { REPORTS_PROJECTION } from '../../src/reports/reports.read-model';
+import { ReportsProjection } from '../../src/reports/reports.projection';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { RouteInfo, routesOf } from '../support/route-inventory';
@@ -292,6 +295,60 @@ Object.assign(SAMPLES, {
   },
 } satisfies Record<string, Row>);
 
+/** Reports (issue 9): a ready report and a custom template in acme and in globex, made in beforeAll. */
+interface ReportFixtures {
+  ownReportId: string;
+  otherReportId: string;
+  ownTemplateId: string;
+  otherTemplateId: string;
+  newTemplateId(): string;
+}
+let reportFx: ReportFixtures;
+const reportTemplate = (id: string) => ({ id, name: 'Matrix template', framework: 'Matrix', description: '', sections: [{ title: 'All', match: {}, columns: ['action'] }], summary: [{ name: 'events', section: 'All', aggregate: 'count' }] });
+const reportRequest = (templateId: string) => ({ templateId, from: inDays(-1), to: inDays(1), format: 'csv' });
+
+Object.assign(SAMPLES, {
+  'GET /v1/report-templates': {
+    own: { expect: 200, check: (a: Answer) => (itemsOf(a).some((x) => x.id === reportFx.ownTemplateId) && itemsOf(a).some((x) => x.id === 'sox-privileged-access') ? undefined : 'own template or built-ins missing') },
+    other: { expect: 200, check: (a: Answer) => (itemsOf(a).some((x) => x.id === reportFx.otherTemplateId || x.id === reportFx.ownTemplateId) ? "another tenant's template listed" : undefined) },
+  },
+  'GET /v1/report-templates/:id': {
+    own: { params: () => ({ id: reportFx.ownTemplateId }), expect: 200, check: (a: Answer) => ((a.body as Json).id === reportFx.ownTemplateId ? undefined : 'another template') },
+    other: { params: () => ({ id: reportFx.otherTemplateId }), expect: 404 },
+  },
+  'POST /v1/report-templates': {
+    own: { body: () => reportTemplate(reportFx.newTemplateId()), expect: 201 },
+    // Template ids are per tenant: globex's template of the same id neither conflicts nor changes.
+    other: { body: () => reportTemplate(reportFx.otherTemplateId), expect: 201 },
+  },
+  'PUT /v1/report-templates/:id': {
+    own: { params: () => ({ id: reportFx.ownTemplateId }), body: () => reportTemplate(reportFx.ownTemplateId), expect: 200 },
+    other: { params: () => ({ id: reportFx.otherTemplateId }), body: () => reportTemplate(reportFx.otherTemplateId), expect: 404 },
+  },
+  'POST /v1/reports': {
+    own: { body: () => reportRequest('sox-privileged-access'), expect: 202 },
+    // Another tenant's custom template is unknown here.
+    other: { body: () => reportRequest(reportFx.otherTemplateId), expect: 404 },
+  },
+  'GET /v1/reports': {
+    own: { expect: 200, check: (a: Answer) => (itemsOf(a).some((r) => r.id === reportFx.ownReportId) ? undefined : `${reportFx.ownReportId} missing`) },
+    other: { expect: 200, check: (a: Answer) => empty('reports', itemsOf(a)) },
+  },
+  'GET /v1/reports/:id': {
+    own: { params: () => ({ id: reportFx.ownReportId }), expect: 200, check: (a: Answer) => ((a.body as Json).id === reportFx.ownReportId && (a.body as Json).status === 'ready' ? undefined : 'not the ready report') },
+    other: { params: () => ({ id: reportFx.otherReportId }), expect: 404 },
+  },
+  'GET /v1/reports/:id/download': {
+    own: { params: () => ({ id: reportFx.ownReportId }), expect: 200, check: (a: Answer) => (String(a.body).startsWith('sequence,id,') ? undefined : 'not the CSV') },
+    other: { params: () => ({ id: reportFx.otherReportId }), expect: 404 },
+    read: 'download',
+  },
+  'GET /v1/reports/:id/verify': {
+    own: { params: () => ({ id: reportFx.ownReportId }), expect: 200, check: (a: Answer) => ((a.body as Json).fileHashValid === true && (a.body as Json).signatureValid === true ? undefined : 'not valid') },
+    other: { params: () => ({ id: reportFx.otherReportId }), expect: 404 },
+  },
+} satisfies Record<string, Row>);
+
 // Tenant settings, alert recipients and the notification centre (issue 7 §8).
 const isDefaultOf = (what: string, expected: Json) => (a: Answer) => (Object.entries(expected).every(([k, v]) => JSON.stringify((a.body as Json)[k]) === JSON.stringify(v)) ? undefined : `${what} not the default: ${JSON.stringify(a.body)}`);
 Object.assign(SAMPLES, {
@@ -447,6 +504,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     baseUrl = baseUrlOf(t.app.getHttpServer());
     routes = routesOf(t.app);
     fixtures = await givenFixtures();
+    reportFx = await givenReportFixtures();
   }, 60_000);
   afterAll(() => t.close());
 
@@ -522,6 +580,22 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     runNowStatus = hasProvider(t, REPORT_REQUESTS) ? 202 : 503;
     const create = async (tenant: string) => (await http().post('/v1/report-schedules').set('Authorization', admin(tenant)).send(reportSchedule).expect(201)).body.id as string;
     return { ownId: await create(OWN), otherId: await create(OTHER), freshOwn: () => create(OWN) };
+  }
+
+  async function givenReportFixtures(): Promise<ReportFixtures> {
+    const officer = (tenant: string) => bearer({ tenant, roles: ['compliance_officer'], sub: 'fixture-officer' });
+    const newTemplateId = () => `matrix-template-${++counter}`;
+    const createTemplate = async (tenant: string) => {
+      const id = newTemplateId();
+      await http().post('/v1/report-templates').set('Authorization', officer(tenant)).send(reportTemplate(id)).expect(201);
+      return id;
+    };
+    const createReport = async (tenant: string) => (await http().post('/v1/reports').set('Authorization', officer(tenant)).send(reportRequest('sox-privileged-access')).expect(202)).body.id as string;
+    const result = { ownTemplateId: await createTemplate(OWN), otherTemplateId: await createTemplate(OTHER), ownReportId: await createReport(OWN), otherReportId: await createReport(OTHER), newTemplateId };
+    await t.app.get(ReportGenerator).idle();
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition({ streamPrefixes: t.app.get(ReportsProjection).streamPrefixes });
+    await t.app.get(ProjectionRegistry).runner(REPORTS_PROJECTION).waitFor(head!, 5000);
+    return result;
   }
 
   async function send(key: string, row: Row, sample: Case, token: string, callerTenant: string): Promise<Answer> {

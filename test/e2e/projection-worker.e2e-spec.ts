@@ -29,7 +29,7 @@ describe('PROJECTION_MODE=worker', () => {
 
     const health = await request(t.app.getHttpServer()).get('/health').expect(200);
     const projections = health.body.projections as Array<{ name: string; state: string; lastError: string | null }>;
-    expect(projections.map((p) => p.name).sort()).toEqual(['alert_recipients', 'audit_log', 'cross_tenant_grants', 'monitoring', 'monitoring_rules', 'notifications', 'report_schedules', 'tenant_roles', 'tenant_settings', 'webhooks']);
+    expect(projections.map((p) => p.name).sort()).toEqual(['alert_recipients', 'audit_log', 'cross_tenant_grants', 'monitoring', 'monitoring_rules', 'notifications', 'report_schedules', 'reports', 'tenant_roles', 'tenant_settings', 'webhooks']);
     for (const projection of projections) {
       expect(projection.lastError).toBeNull();
       expect(['live', 'catching-up']).toContain(projection.state);
