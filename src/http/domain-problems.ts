@@ -6,6 +6,7 @@ import { InvalidQueryError } from '../read-store/read-store.errors';
 import { BuiltInRoleNameError, InvalidRoleError, RoleAlreadyExistsError, RoleNotFoundError } from '../roles/role.errors';
 import { monitoringProblemOf } from '../monitoring/monitoring-problems';
 import { ProblemDetails } from './problem-details.filter';
+import { UnacceptableRequestBodyError } from './request-body-policy';
 
 const BASE = 'https://problems.audit-trail.dev';
 
@@ -57,7 +58,16 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
     return { type: `${BASE}/invalid-query`, title: 'Bad Request', status: 400, detail: error.message };
   }
   // Errors raised by the body parser before any handler runs (malformed JSON, body too large).
-  const parserError = error as { type?: unknown; status?: unknown };
+  const parserError = error as { type?: unknown; status?: unknown; message?: unknown };
+  if (error instanceof UnacceptableRequestBodyError || parserError.type === 'entity.verify.failed') {
+    const status = typeof parserError.status === 'number' ? parserError.status : 400;
+    return { type: `${BASE}/${status === 415 ? 'unsupported-media-type' : 'malformed-body'}`, title: status === 415 ? 'Unsupported Media Type' : 'Bad Request', status, detail: String(parserError.message) };
+  }
+  if (parserError.type === 'charset.unsupported' || parserError.type === 'encoding.unsupported') {
+    // body-parser: a charset the JSON parser cannot decode, or a Content-Encoding it cannot inflate.
+    const detail = parserError.type === 'charset.unsupported' ? `${String(parserError.message)}; JSON bodies must be utf-8` : `${String(parserError.message)}; send the body uncompressed or as gzip, deflate, br or zstd`;
+    return { type: `${BASE}/unsupported-media-type`, title: 'Unsupported Media Type', status: 415, detail };
+  }
   if (typeof parserError.type === 'string' && parserError.type.startsWith('entity.') && typeof parserError.status === 'number') {
     if (parserError.status === 413) {
       return { type: `${BASE}/payload-too-large`, title: 'Payload Too Large', status: 413, detail: 'The request body exceeds 5 MiB; nothing was recorded.' };
