@@ -9,7 +9,7 @@ import { ProblemDetailsFilter } from './problem-details.filter';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { applyHttpServerLimits } from './http-server-limits';
-import { refuseNonJsonBodies, requireUtf8 } from './request-body-policy';
+import { refuseDeepBodies, refuseNonJsonBodies, requireUtf8 } from './request-body-policy';
 
 /** The OpenAPI description: what exists, and what is designed but not there yet. */
 export const API_DESCRIPTION = [
@@ -29,6 +29,7 @@ export function configureApp(app: INestApplication): INestApplication {
   express.use(requestContext.use.bind(requestContext));
   express.use(refuseNonJsonBodies);
   express.useBodyParser('json', { limit: MAX_BATCH_BYTES, verify: requireUtf8 });
+  express.use(refuseDeepBodies(['/v1/audit-events', '/v1/audit-events/batch']));
   express.set('trust proxy', false);
   express.disable('x-powered-by');
   applyHttpServerLimits(app.getHttpServer(), app.get<AppConfig>(APP_CONFIG).httpLimits);

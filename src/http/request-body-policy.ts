@@ -53,3 +53,44 @@ export function refuseNonJsonBodies(req: IncomingMessage, _res: ServerResponse, 
 export function requireUtf8(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
   if (!isUtf8(body)) throw new UnacceptableRequestBodyError(400, 'The request body is not well-formed UTF-8 (invalid byte sequence); nothing was recorded');
 }
+
+/**
+ * Deepest nesting of objects and arrays any JSON body may have. Far above what any route accepts (an
+ * event allows 32 levels and names the first one past them), it only protects the recursive code that
+ * reads bodies (DTO transformation, validation) from exhausting the stack: 5,000 levels used to answer 500.
+ */
+export const MAX_BODY_DEPTH = 256;
+
+/** Path of the first object or array nested deeper than `maxDepth` (the body itself is level 1), or null. */
+export function pathBeyondDepth(body: unknown, maxDepth: number): string | null {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: body, depth: 1, path: '' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) return path || '(body)';
+    const entries = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item] as const) : Object.entries(value).map(([key, item]) => [path ? `.${key}` : key, item] as const);
+    for (const [suffix, item] of entries) if (typeof item === 'object' && item !== null) stack.push({ value: item, depth: depth + 1, path: `${path}${suffix}` });
+  }
+  return null;
+}
+
+/**
+ * After the JSON parser: refuses a body nested deeper than {@link MAX_BODY_DEPTH} with 422 and the path.
+ * `ownWalkPaths` are routes whose validation already walks bodies iteratively with a tighter limit and
+ * names the first level past it (audit-event ingestion, ADR 011); their answers stay as they are.
+ */
+export function refuseDeepBodies(ownWalkPaths: readonly string[]) {
+  const exempt = new Set(ownWalkPaths);
+  return (req: IncomingMessage & { body?: unknown }, _res: ServerResponse, next: (error?: unknown) => void): void => {
+    if (exempt.has((req.url ?? '').split('?')[0].replace(/\/+$/, ''))) return next();
+    const path = pathBeyondDepth(req.body, MAX_BODY_DEPTH);
+    next(path === null ? undefined : new BodyTooDeepError(path));
+  };
+}
+
+export class BodyTooDeepError extends Error {
+  constructor(readonly path: string) {
+    super(`The request body nests deeper than ${MAX_BODY_DEPTH} levels`);
+    this.name = 'BodyTooDeepError';
+  }
+}

@@ -93,6 +93,22 @@ describe('Bad input from the issue-10 fuzzing runs: refused with a clear problem
       await refusedWithoutWrite(() => post().unset('Content-Type').send(Buffer.from(JSON.stringify(anEvent()))), 415);
     });
 
+    it.each(['/v1/roles', '/v1/cross-tenant-grants', '/v1/monitoring-rules'])('a body nested 5,000 levels deep to %s: 422 (was 500: stack exhaustion in the DTO transform)', async (path) => {
+      const body = `{"name":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+      const res = await refusedWithoutWrite(() => request(t.app.getHttpServer()).post(path).set('Authorization', bearer({ roles: ['super_admin'] })).set('Content-Type', 'application/json').send(body), 422);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: expect.stringMatching(/^name(\.a)+$/) })]);
+    });
+
+    it('the event routes keep naming the first object past their 32 levels for a 5,000-deep body', async () => {
+      const body = JSON.stringify(anEvent({ metadata: 'DEEP' })).replace('"DEEP"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+      const res = await refusedWithoutWrite(() => post().set('Content-Type', 'application/json').send(body), 422);
+      expect(res.body.errors[0].path).toBe(`metadata${'.a'.repeat(31)}`);
+    });
+
+    it('Content-Encoding: gzip on a body that is not gzip: 400 (was 500)', async () => {
+      await refusedWithoutWrite(() => post().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(anEvent())), 400);
+    });
+
     it('a number that overflows to Infinity (1e400): 422 with its path', async () => {
       const body = JSON.stringify(anEvent({ metadata: { amount: 7 } })).replace('"amount":7', '"amount":1e400');
       const res = await refusedWithoutWrite(() => post().set('Content-Type', 'application/json').send(body), 422);
