@@ -3,9 +3,11 @@
  *   1. raw better-sqlite3 insert loop of the same events (baseline: the storage floor);
  *   2. batch ingestion over HTTP: 500 events of ~1 KiB per request, 4 concurrent clients;
  *      projection lag sampled during the run, and time to catch up after load stops;
- *   3. single-event POSTs at a fixed 1,000 req/s: latency percentiles.
+ *   3. projection lag at a steady 10,000 events/s (20 batch requests of 500 per second);
+ *   4. single-event POSTs at a fixed 1,000 req/s: latency percentiles.
+ * Then the size of both stores per 1,000,000 events, and one PASS/FAIL line per issue-10 target.
  * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.bench.ts
- *   env BATCH_SECONDS (60), SINGLE_SECONDS (30), SINGLE_RATE (1000), RAW_SECONDS (10)
+ *   env BATCH_SECONDS (60), STEADY_SECONDS (20), STEADY_RATE (10000), SINGLE_SECONDS (30), SINGLE_RATE (1000), RAW_SECONDS (10)
  * The load generator runs on the same 2 cores as the service.
  */
 import autocannon from 'autocannon';
@@ -14,12 +16,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeEvent, rng } from './lib/audit-events';
+import { BENCH_RESULTS_DIR, writeBenchResults } from './lib/results';
 import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+import { evaluateTargets, formatVerdicts, INGESTION_TARGETS } from './lib/targets';
 
 const BATCH_SECONDS = Number(process.env.BATCH_SECONDS ?? 60);
 const SINGLE_SECONDS = Number(process.env.SINGLE_SECONDS ?? 30);
 const SINGLE_RATE = Number(process.env.SINGLE_RATE ?? 1000);
 const RAW_SECONDS = Number(process.env.RAW_SECONDS ?? 10);
+const STEADY_SECONDS = Number(process.env.STEADY_SECONDS ?? 20);
+const STEADY_RATE = Number(process.env.STEADY_RATE ?? 10_000);
 const BATCH = 500;
 const PORT = 39000 + Math.floor(Math.random() * 1000);
 
@@ -54,6 +60,13 @@ interface Health {
 }
 
 /** Samples /health: lag = time from a head being observed until the audit_log checkpoint reaches it. */
+/** Bytes of both embedded stores (main files and WAL) in a data dir. */
+function storeBytes(dataDir: string): number {
+  let bytes = 0;
+  for (const name of fs.readdirSync(dataDir)) if (/^(events|read)\.db(-wal)?$/.test(name)) bytes += fs.statSync(path.join(dataDir, name)).size;
+  return bytes;
+}
+
 function startLagSampler(url: string) {
   const pending: Array<{ at: number; head: string }> = [];
   const lags: number[] = [];
@@ -102,7 +115,9 @@ async function main(): Promise<void> {
     console.log(`raw better-sqlite3 insert loop, ${RAW_SECONDS}s …`);
     results.raw = rawSqliteBaseline(dir);
 
-    const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'));
+    const dataDir = path.join(dir, 'data');
+    const service = await startService(dataDir, PORT, path.join(dir, 'service.log'));
+    let ingested = 0;
     const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
     try {
       const r = rng(42);
@@ -128,6 +143,7 @@ async function main(): Promise<void> {
       const catchUpMs = await waitCaughtUp(service.url);
       await sampler.stop();
       const accepted = batchRun['2xx'] * BATCH;
+      ingested += accepted;
       results.batch = {
         seconds: BATCH_SECONDS,
         requests: batchRun['2xx'],
@@ -138,6 +154,35 @@ async function main(): Promise<void> {
         projectionLagMs: { samples: sampler.lags.length, p50: round(percentile(sampler.lags, 50)), p99: round(percentile(sampler.lags, 99)), max: round(Math.max(...sampler.lags)) },
         catchUpAfterLoadMs: round(catchUpMs),
         peakRssMb: round(peakRss),
+      };
+
+      console.log(`steady ${STEADY_RATE} events/s (${STEADY_RATE / BATCH} requests of ${BATCH}/s), ${STEADY_SECONDS}s: projection lag …`);
+      const steadySampler = startLagSampler(service.url);
+      const steadyRun = await autocannon({
+        url: service.url,
+        connections: 4,
+        overallRate: STEADY_RATE / BATCH,
+        duration: STEADY_SECONDS,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/audit-events/batch',
+            headers: { 'content-type': 'application/json', authorization: writer },
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => makeEvent(r)) }) }),
+          },
+        ],
+      });
+      const steadyCatchUpMs = await waitCaughtUp(service.url);
+      await steadySampler.stop();
+      ingested += steadyRun['2xx'] * BATCH;
+      results.steady = {
+        targetEventsPerSec: STEADY_RATE,
+        seconds: STEADY_SECONDS,
+        achievedEventsPerSec: Math.round((steadyRun['2xx'] * BATCH) / STEADY_SECONDS),
+        non2xx: steadyRun.non2xx,
+        projectionLagMs: { samples: steadySampler.lags.length, p50: round(percentile(steadySampler.lags, 50)), p99: round(percentile(steadySampler.lags, 99)), max: round(Math.max(...steadySampler.lags)) },
+        catchUpAfterLoadMs: round(steadyCatchUpMs),
       };
 
       console.log(`single-event POSTs at ${SINGLE_RATE} req/s, ${SINGLE_SECONDS}s …`);
@@ -164,15 +209,21 @@ async function main(): Promise<void> {
         errors: single.errors,
         latencyMs: { p50: single.latency.p50, p90: single.latency.p90, p99: single.latency.p99, max: single.latency.max },
       };
+      ingested += single['2xx'];
+      await waitCaughtUp(service.url);
+      const bytes = storeBytes(dataDir);
+      // Below 100,000 events the files' fixed overhead (WAL, page preallocation) dominates: not judged.
+      results.storage = { events: ingested, megabytes: round(bytes / 1e6), gbPerMillionEvents: ingested >= 100_000 ? round((bytes / 1e9) * (1_000_000 / ingested), 2) : undefined };
     } finally {
       await service.stop();
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const out = path.join(__dirname, 'results', `ingestion-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
-  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  results.targets = evaluateTargets(INGESTION_TARGETS, results);
+  const out = writeBenchResults(BENCH_RESULTS_DIR, 'ingestion', results);
   console.log(JSON.stringify(results, null, 2));
+  for (const line of formatVerdicts(results.targets as ReturnType<typeof evaluateTargets>)) console.log(line);
   console.log(`written to ${out}`);
 }
 

@@ -12,7 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeEvent, rng } from './lib/audit-events';
+import { BENCH_RESULTS_DIR, writeBenchResults } from './lib/results';
 import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+import { evaluateTargets, formatVerdicts, QUERY_TARGETS } from './lib/targets';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 60);
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
       results.seedEventsPerSec = Math.round(await seed(service.url, writer, start));
     }
     await waitCaughtUp(service.url);
+    // Only meaningful when this process did the ingesting (a reused BENCH_DATA_DIR starts fresh).
+    if (results.seedEventsPerSec !== undefined) results.rssAfterSeedMb = round(rssMb(service.pid));
+    let storeBytes = 0;
+    for (const name of fs.readdirSync(dataDir)) if (/^(events|read)\.db(-wal)?$/.test(name)) storeBytes += fs.statSync(path.join(dataDir, name)).size;
+    results.storage = { megabytes: round(storeBytes / 1e6), gbPerMillionEvents: round((storeBytes / 1e9) * (1_000_000 / EVENTS), 2) };
     const r = rng(5);
     const day = () => new Date(start + Math.floor(r() * 29) * 86_400_000).toISOString();
     const q = (params: Record<string, string>) => `/v1/audit-events?${new URLSearchParams({ limit: '50', ...params })}`;
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
     latency['page 20 via cursor'] = { p50: round(percentile(page20, 50)), p95: round(percentile(page20, 95)), max: round(Math.max(...page20)) };
     console.log('page 20 via cursor'.padEnd(45), JSON.stringify(latency['page 20 via cursor']));
     results.queryLatencyMs = latency;
+    results.slowestQueryP95Ms = Math.max(...Object.values(latency).map((l) => l.p95));
 
     console.log('NDJSON export of the whole log …');
     let peakRss = rssMb(service.pid);
@@ -143,8 +151,9 @@ async function main(): Promise<void> {
     await service.stop();
     if (!process.env.BENCH_DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const out = path.join(__dirname, 'results', `query-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
-  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  results.targets = evaluateTargets(QUERY_TARGETS, results);
+  const out = writeBenchResults(BENCH_RESULTS_DIR, 'query', results);
+  for (const line of formatVerdicts(results.targets as ReturnType<typeof evaluateTargets>)) console.log(line);
   console.log(`written to ${out}`);
 }
 

@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './problem-details.filter';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { applyHttpServerLimits } from './http-server-limits';
+import { refuseDeepBodies, refuseNonJsonBodies, requireUtf8 } from './request-body-policy';
 
 /** The OpenAPI description: what exists, and what is designed but not there yet. */
 export const API_DESCRIPTION = [
@@ -26,7 +27,9 @@ export function configureApp(app: INestApplication): INestApplication {
   // Before the body parser, so that its refusals (malformed JSON, too large) carry the request id too.
   const requestContext = new RequestLoggingMiddleware();
   express.use(requestContext.use.bind(requestContext));
-  express.useBodyParser('json', { limit: MAX_BATCH_BYTES });
+  express.use(refuseNonJsonBodies);
+  express.useBodyParser('json', { limit: MAX_BATCH_BYTES, verify: requireUtf8 });
+  express.use(refuseDeepBodies(['/v1/audit-events', '/v1/audit-events/batch']));
   express.set('trust proxy', false);
   express.disable('x-powered-by');
   applyHttpServerLimits(app.getHttpServer(), app.get<AppConfig>(APP_CONFIG).httpLimits);

@@ -1,13 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DecimalIntegerQuery } from '../../http/query-params';
 import { MinSequenceParams, ReadYourWritesParams } from './audit-log.filters';
 
 export class ListParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(1)
   @Max(500)
   limit: number = 50;
@@ -29,8 +28,7 @@ export class ExportParams extends ReadYourWritesParams {
 export class StreamParams extends ReadYourWritesParams {
   @ApiPropertyOptional({ description: 'Resume after this sequence (same as the Last-Event-ID header)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(-1)
   lastEventId?: number;
 }

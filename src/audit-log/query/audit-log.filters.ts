@@ -1,7 +1,8 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, ValidationArguments } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, Min, ValidationArguments } from 'class-validator';
 import { Principal } from '../../auth/principal';
+import { DecimalIntegerQuery, IdentifierQuery, NORMALISED_INSTANT, toQueryInstant } from '../../http/query-params';
 import { Filter } from '../../read-store/read-store.port';
 import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES, SERVICE_NAME } from '../audit-event';
 
@@ -12,29 +13,31 @@ import { AUDIT_ACTOR_TYPES, CHANNELS, OUTCOMES, SERVICE_NAME } from '../audit-ev
 const isoDateMessage = ({ property, value }: ValidationArguments): string =>
   typeof value === 'string' && / \d{2}(:?\d{2})?$/.test(value)
     ? `${property} must be an ISO-8601 date-time; "${value}" looks like an offset whose "+" was not URL-encoded: write it as %2B (e.g. 2026-11-01T00:00:00%2B01:00) or use Z`
-    : `${property} must be an ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z`;
+    : `${property} must be an ISO-8601 date-time with offset, e.g. 2026-11-01T00:00:00Z, or a date (2026-11-01, midnight UTC)`;
 
-const toIso = ({ value }: { value: unknown }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value);
+const toIso = ({ value }: { value: unknown }) => toQueryInstant(value);
 
 /** Filters shared by list, export and the live stream (ARCHITECTURE §5). */
 export class AuditLogFilterParams {
-  @ApiPropertyOptional({ description: 'occurredAt ≥ from (inclusive), ISO-8601 with offset', example: '2026-11-01T00:00:00Z' })
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (inclusive), ISO-8601 with offset, or a date YYYY-MM-DD (midnight UTC)', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
+  @IsString({ message: isoDateMessage })
+  @Matches(NORMALISED_INSTANT, { message: isoDateMessage })
   @Transform(toIso)
   from?: string;
 
-  @ApiPropertyOptional({ description: 'occurredAt < to (exclusive), ISO-8601 with offset', example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({ description: 'occurredAt < to (exclusive), ISO-8601 with offset, or a date YYYY-MM-DD (midnight UTC)', example: '2026-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: isoDateMessage })
+  @IsString({ message: isoDateMessage })
+  @Matches(NORMALISED_INSTANT, { message: isoDateMessage })
   @Transform(toIso)
   to?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) actorId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IdentifierQuery() @MaxLength(256) actorId?: string;
   @ApiPropertyOptional({ enum: AUDIT_ACTOR_TYPES }) @IsOptional() @IsIn([...AUDIT_ACTOR_TYPES]) actorType?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) resourceType?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) resourceId?: string;
-  @ApiPropertyOptional({ example: 'invoice.update' }) @IsOptional() @IsString() @MaxLength(128) action?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IdentifierQuery() @MaxLength(128) resourceType?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IdentifierQuery() @MaxLength(256) resourceId?: string;
+  @ApiPropertyOptional({ example: 'invoice.update' }) @IsOptional() @IsString() @IdentifierQuery() @MaxLength(128) action?: string;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn([...OUTCOMES]) outcome?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn([...CHANNELS]) channel?: string;
 
@@ -52,8 +55,7 @@ export class AuditLogFilterParams {
 export class MinSequenceParams {
   @ApiPropertyOptional({ description: 'Wait (≤ 5 s) until the read model has applied this sequence of your tenant' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(0)
   minSequence?: number;
 }

@@ -11,7 +11,9 @@ export const AUDIT_EVENT_SCHEMA = {
     `Limits beyond this schema: objects and arrays nest at most ${MAX_JSON_DEPTH} levels, the event itself being level 1 ` +
     '(metadata is level 2, changes.before level 3); no string or key may contain a lone surrogate; every number must be ' +
     `an IEEE-754 double below 2^53 in magnitude (an integer must be within ±${Number.MAX_SAFE_INTEGER}; send larger or ` +
-    'exact decimal values as strings). Violations answer 422 with the field path. At most 64 KiB per event.',
+    'exact decimal values as strings; 1e400, which overflows to Infinity, is refused too). Identifiers (actor.id, role, sessionId, ' +
+    'onBehalfOf, resource.type and id, the context ids, dataSubjects) must not be blank and must not contain control characters. ' +
+    'Violations answer 422 with the field path. At most 64 KiB per event.',
   additionalProperties: false,
   required: ['occurredAt', 'actor', 'action', 'resource', 'channel'],
   properties: {

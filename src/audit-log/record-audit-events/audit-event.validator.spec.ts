@@ -414,6 +414,15 @@ describe(validateAuditEvents.name, () => {
       ]);
     });
 
+    it.each([
+      ['1e400 (JSON.parse gives Infinity)', JSON.parse('1e400')],
+      ['-1e400 (JSON.parse gives -Infinity)', JSON.parse('-1e400')],
+    ])('refuses %s in metadata with 422 and its path, instead of failing later in canonicalisation', (_, value) => {
+      expect(validationErrors([anEvent({ metadata: { big: value } })])).toEqual([
+        { path: 'events[0].metadata.big', message: 'is beyond the range of an IEEE-754 double (it overflows to Infinity); send it as a string' },
+      ]);
+    });
+
     it('refuses an unsafe integer in changes too', () => {
       expect(pathsOf(validationErrors([anEvent({ changes: { before: { id: 2 ** 60 }, after: null } })]))).toEqual(['events[0].changes.before.id']);
     });
@@ -468,6 +477,52 @@ describe(validateAuditEvents.name, () => {
 
     it('accepts any other service name', () => {
       expect(validateAuditEvents([anEvent({ context: { sourceService: 'billing' } })], NOW)[0].context).toEqual({ sourceService: 'billing' });
+    });
+  });
+
+  describe('identifiers (actor.id, resource.type, resource.id and the other id-like fields) feed CSV and SIEM consumers', () => {
+    const fields: Array<[string, (value: string) => Payload]> = [
+      ['actor.id', (v) => anEvent({ actor: { id: v, type: 'user' } })],
+      ['actor.role', (v) => anEvent({ actor: { id: 'alice', type: 'user', role: v } })],
+      ['actor.sessionId', (v) => anEvent({ actor: { id: 'alice', type: 'user', sessionId: v } })],
+      ['actor.onBehalfOf', (v) => anEvent({ actor: { id: 'alice', type: 'user', onBehalfOf: v } })],
+      ['resource.type', (v) => anEvent({ resource: { type: v, id: 'INV-1' } })],
+      ['resource.id', (v) => anEvent({ resource: { type: 'invoice', id: v } })],
+      ['context.requestId', (v) => anEvent({ context: { requestId: v } })],
+      ['context.correlationId', (v) => anEvent({ context: { correlationId: v } })],
+      ['context.workflowId', (v) => anEvent({ context: { workflowId: v } })],
+      ['context.sourceService', (v) => anEvent({ context: { sourceService: v } })],
+      ['dataSubjects[0]', (v) => anEvent({ dataSubjects: [v] })],
+    ];
+
+    it.each(fields)('refuses a whitespace-only %s with 422 naming it', (path, build) => {
+      expect(validationErrors([build(' \t\u00a0 ')])).toEqual([{ path: `events[0].${path}`, message: 'must not be blank (whitespace only)' }]);
+    });
+
+    it.each(fields)('refuses a control character (NUL) in %s with 422 naming it', (path, build) => {
+      expect(validationErrors([build('a\u0000b')])).toEqual([{ path: `events[0].${path}`, message: 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)' }]);
+    });
+
+    it.each([
+      ['a line feed', 'a\nb'],
+      ['DEL', 'a\u007fb'],
+      ['a C1 control (U+0085)', 'a\u0085b'],
+    ])('refuses %s in resource.id', (_, value) => {
+      expect(pathsOf(validationErrors([anEvent({ resource: { type: 'invoice', id: value } })]))).toEqual(['events[0].resource.id']);
+    });
+
+    it('refuses an action of spaces (its pattern already allows no whitespace)', () => {
+      expect(pathsOf(validationErrors([anEvent({ action: '   ' })]))).toEqual(['events[0].action']);
+    });
+
+    it('accepts identifiers with inner spaces and non-ASCII letters, unchanged', () => {
+      const event = anEvent({ actor: { id: 'Zoë van Dijk', type: 'user' }, resource: { type: 'invoice', id: 'INV 1042 / Ü' } });
+      expect(validateAuditEvents([event], NOW)[0]).toMatchObject({ actor: { id: 'Zoë van Dijk' }, resource: { id: 'INV 1042 / Ü' } });
+    });
+
+    it('leaves free text (resource.name, actor.userAgent, metadata) alone: a tab in a name is accepted', () => {
+      const event = anEvent({ resource: { type: 'invoice', id: 'INV-1', name: 'Invoice\t1042' }, metadata: { note: 'line 1\nline 2' } });
+      expect(validateAuditEvents([event], NOW)[0].resource.name).toBe('Invoice\t1042');
     });
   });
 });

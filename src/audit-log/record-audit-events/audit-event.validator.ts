@@ -74,6 +74,11 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
       return;
     }
     const input = event as AuditEventInput;
+    const badIdentifiers = identifierErrors(input, at);
+    if (badIdentifiers.length > 0) {
+      errors.push(...badIdentifiers);
+      return;
+    }
     if (input.id !== undefined) input.id = input.id.toLowerCase();
     const parsed = parsedDateTime(input.occurredAt);
     if ('problem' in parsed) {
@@ -98,6 +103,38 @@ export function validateAuditEvents(events: unknown, now: Date, pathPrefix = 'ev
   if (tooLarge.length) throw new AuditEventTooLargeError(`An event may be at most ${MAX_EVENT_BYTES} bytes`, tooLarge);
   if (errors.length) throw new AuditEventValidationError(errors);
   return events as AuditEventInput[];
+}
+
+/** C0 and C1 control characters and DEL: they break CSV rows, log lines and SIEM parsers. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const BLANK = /^\s*$/u;
+
+/** The text fields that identify someone or something (and are filtered, grouped and exported as such). */
+function identifiersOf(input: AuditEventInput): Array<[string, string | undefined]> {
+  return [
+    ['actor.id', input.actor.id],
+    ['actor.role', input.actor.role],
+    ['actor.sessionId', input.actor.sessionId],
+    ['actor.onBehalfOf', input.actor.onBehalfOf],
+    ['resource.type', input.resource.type],
+    ['resource.id', input.resource.id],
+    ['context.requestId', input.context?.requestId],
+    ['context.correlationId', input.context?.correlationId],
+    ['context.workflowId', input.context?.workflowId],
+    ['context.sourceService', input.context?.sourceService],
+    ...(input.dataSubjects ?? []).map((subject, i): [string, string] => [`dataSubjects[${i}]`, subject]),
+  ];
+}
+
+/** Identifiers must carry something visible and no control characters (free text such as resource.name may). */
+function identifierErrors(input: AuditEventInput, at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [path, value] of identifiersOf(input)) {
+    if (value === undefined) continue;
+    if (BLANK.test(value)) errors.push({ path: join(at, path), message: 'must not be blank (whitespace only)' });
+    else if (CONTROL_CHARACTER.test(value)) errors.push({ path: join(at, path), message: 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)' });
+  }
+  return errors;
 }
 
 function toFieldError(at: string, error: ErrorObject, event: unknown): FieldError {

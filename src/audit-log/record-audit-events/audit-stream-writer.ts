@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
 import { auditStreamOf } from '../../event-store/stream-names';
 import { CanonicalJsonError } from '../../integrity/canonical-json';
-import { GENESIS_HASH, hashOfCanonical } from '../../integrity/hash-chain';
+import { GENESIS_HASH } from '../../integrity/hash-chain';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
-import { canonicalStoredWithoutHash, submittedMembers, submittedSize } from '../audit-event-canonical';
-import { submittedFingerprint } from '../audit-fingerprint';
+import { submittedMembers, submittedSize } from '../audit-event-canonical';
+import { AuditLogReadRepository } from '../audit-log.repository';
 import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log.errors';
 import { AuditEventTooLargeError } from './audit-event.validator';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { chainEvents, ChainedEvent, planSubmissions, receiptsOf } from './audit-log.decider';
 
 /** An event recorded but possibly not yet in the read model: enough to answer a resend. */
 interface RecentEvent {
@@ -41,10 +40,6 @@ interface TenantLog {
   lastUsed: number;
 }
 
-type Planned =
-  | { kind: 'existing'; event: StoredAuditEvent }
-  | { kind: 'new'; input: AuditEventInput; id: string; index: number };
-
 const MAX_EVENTS_PER_APPEND = 5000;
 /**
  * What an event adds to an append beyond its submitted members, at most: the server's members (id,
@@ -66,14 +61,14 @@ export class AuditStreamWriter implements OnModuleDestroy {
   private readonly logger = new Logger(AuditStreamWriter.name);
   private readonly tenants = new Map<string, TenantLog>();
   private readonly sweeper: NodeJS.Timeout;
-  /** Emits `appended` (tenantId, StoredAuditEvent[]) after each durable append. */
-  readonly appended = new EventEmitter();
+
+  private readonly repository: AuditLogReadRepository;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(READ_STORE) readStore: ReadStore,
   ) {
-    this.appended.setMaxListeners(0);
+    this.repository = new AuditLogReadRepository(readStore);
     this.sweeper = setInterval(() => this.evictIdle(), 60_000).unref();
   }
 
@@ -154,29 +149,33 @@ export class AuditStreamWriter implements OnModuleDestroy {
     }
   }
 
+  /** The I/O shell around the decider: load what the plan needs, decide, append, answer. */
   private async commit(log: TenantLog, batch: Submission[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       let pending = batch;
       try {
         if (!log.loaded) await this.load(log);
-        const plans = await this.plan(log, batch);
-        pending = plans.filter((p) => p.plan !== null).map((p) => p.submission);
-        const accepted = plans.filter((p): p is { submission: Submission; plan: Planned[] } => p.plan !== null);
-        const chained = this.chain(log, accepted.flatMap((p) => p.plan.filter((i): i is Extract<Planned, { kind: 'new' }> => i.kind === 'new')));
-        const fresh = chained.map((c) => c.event);
-        if (fresh.length > 0) {
+        const recorded = await this.recordedEventsNamedBy(log, batch);
+        const plans = planSubmissions(
+          batch.map((s) => s.inputs),
+          recorded,
+          randomUUID,
+        );
+        pending = batch.filter((_, i) => plans[i].outcome === 'accepted');
+        const { chained, head } = chainEvents({ tenantId: log.tenantId, sequence: log.headSequence, hash: log.headHash }, plans, new Date().toISOString());
+        if (chained.length > 0) {
           await this.events.append(log.stream, chained.map(toNewEvent), log.headSequence === -1 ? 'no_stream' : log.headSequence);
-          const last = fresh[fresh.length - 1];
-          log.headSequence = last.sequence;
-          log.headHash = last.hash;
+          log.headSequence = head.sequence;
+          log.headHash = head.hash;
           // Full events are kept only while the window is small; beyond that a collision re-reads the
           // stream, so memory stays bounded even when the projection lags far behind.
-          for (const event of fresh) log.recent.set(event.id, log.recent.size < RECENT_EVENTS_KEPT ? { sequence: event.sequence, event } : { sequence: event.sequence });
-          this.appended.emit('appended', log.tenantId, fresh);
+          for (const { event } of chained) log.recent.set(event.id, log.recent.size < RECENT_EVENTS_KEPT ? { sequence: event.sequence, event } : { sequence: event.sequence });
         }
-        for (const { submission, plan } of accepted) {
-          submission.resolve(plan.map((item) => receiptOf(item.kind === 'new' ? fresh[item.index] : item.event, item.kind === 'existing')));
-        }
+        plans.forEach((plan, i) => {
+          if (plan.outcome === 'accepted') batch[i].resolve(receiptsOf(plan, chained));
+          else if (plan.outcome === 'conflict') batch[i].reject(new IdempotencyConflictError(plan.id));
+          else batch[i].reject(new AuditLogUnavailableError(`Event ${plan.id} cannot be compared with its recorded form (${plan.error.message}); nothing was recorded`, { cause: plan.error }));
+        });
         return;
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError && attempt < MAX_CONFLICT_RETRIES) {
@@ -197,103 +196,31 @@ export class AuditStreamWriter implements OnModuleDestroy {
   }
 
   /**
-   * Resolves each submission into new events and idempotent resends, or rejects it (reused id with
-   * different content). Ids are checked against the recent window, the read model, and the batch.
+   * The recorded events that the batch's client ids name: from the recent window (appended, maybe not
+   * yet projected; content re-read from the stream when not kept) and from the read model (one query).
    */
-  private async plan(log: TenantLog, batch: Submission[]): Promise<Array<{ submission: Submission; plan: Planned[] | null }>> {
-    const older = await this.lookupOlder(log, batch);
-    const claimed = new Map<string, { input: AuditEventInput; index: number }>();
-    let index = 0;
-    const result: Array<{ submission: Submission; plan: Planned[] | null }> = [];
-    for (const submission of batch) {
-      const plan: Planned[] = [];
-      const local = new Map<string, { input: AuditEventInput; index: number }>();
-      let conflict: string | null = null;
-      let unrecordable: { id: string; error: CanonicalJsonError } | null = null;
-      for (const input of submission.inputs) {
-        const id = input.id ?? randomUUID();
-        const known = input.id ? ((await this.recentEvent(log, id)) ?? older.get(id)) : undefined;
-        try {
-          if (known) {
-            if (submittedFingerprint(known, id) !== submittedFingerprint(input, id)) conflict = id;
-            else plan.push({ kind: 'existing', event: known });
-          } else {
-            const sibling = local.get(id) ?? claimed.get(id);
-            if (sibling) {
-              if (submittedFingerprint(sibling.input, id) !== submittedFingerprint(input, id)) conflict = id;
-              else plan.push({ kind: 'new', input: sibling.input, id, index: sibling.index });
-            } else {
-              const entry = { input, index: index + local.size };
-              local.set(id, entry);
-              plan.push({ kind: 'new', input, id, index: entry.index });
-            }
-          }
-        } catch (error) {
-          // A stored event this one is compared with cannot be canonicalised: refuse this submission only.
-          if (!(error instanceof CanonicalJsonError)) throw error;
-          unrecordable = { id, error };
-        }
-        if (conflict || unrecordable) break;
-      }
-      if (conflict || unrecordable) {
-        submission.reject(
-          unrecordable
-            ? new AuditLogUnavailableError(`Event ${unrecordable.id} cannot be compared with its recorded form (${unrecordable.error.message}); nothing was recorded`, {
-                cause: unrecordable.error,
-              })
-            : new IdempotencyConflictError(conflict!),
-        );
-        result.push({ submission, plan: null });
-        continue;
-      }
-      local.forEach((entry, id) => claimed.set(id, entry));
-      index += local.size;
-      result.push({ submission, plan });
-    }
-    return result;
-  }
-
-  /** Assigns sequences and chains hashes for the new events, in submission order. */
-  private chain(log: TenantLog, items: Array<Extract<Planned, { kind: 'new' }>>): Chained[] {
-    const unique = new Map<number, Extract<Planned, { kind: 'new' }>>();
-    for (const item of items) if (!unique.has(item.index)) unique.set(item.index, item);
-    const recordedAt = new Date().toISOString();
-    let sequence = log.headSequence;
-    let prevHash = log.headHash;
-    const chained: Chained[] = [];
-    for (const [, { input, id }] of [...unique.entries()].sort(([a], [b]) => a - b)) {
-      sequence += 1;
-      const server = { id, tenantId: log.tenantId, sequence, recordedAt, prevHash };
-      // The JCS text is built from members canonicalised once (at validation) and is also the stored text.
-      const canonical = canonicalStoredWithoutHash(input, server);
-      const hash = hashOfCanonical(prevHash, canonical);
-      const { id: _id, tenantId: _tenant, ...fields } = input;
-      chained.push({ event: { ...fields, ...server, hash }, json: `${canonical.slice(0, -1)},"hash":"${hash}"}` });
-      prevHash = hash;
-    }
-    return chained;
-  }
-
-  /** Client ids not in the recent window are looked up in the read model (one query per batch). */
-  private async lookupOlder(log: TenantLog, batch: Submission[]): Promise<Map<string, StoredAuditEvent>> {
+  private async recordedEventsNamedBy(log: TenantLog, batch: Submission[]): Promise<Map<string, StoredAuditEvent>> {
     await this.pruneProjected(log);
-    const ids = new Set<string>();
-    for (const s of batch) for (const input of s.inputs) if (input.id && !log.recent.has(input.id)) ids.add(input.id);
-    const found = new Map<string, StoredAuditEvent>();
-    if (ids.size === 0) return found;
-    const docs = (await this.readStore.find(AUDIT_EVENTS, {
-      id: { $in: [...ids].map((id) => auditDocumentId(log.tenantId, id)) },
-    })) as unknown as AuditEventDocument[];
-    for (const doc of docs) found.set(doc.eventId, toStoredEvent(doc));
-    return found;
+    const recorded = new Map<string, StoredAuditEvent>();
+    const older = new Set<string>();
+    for (const submission of batch) {
+      for (const input of submission.inputs) {
+        if (!input.id || recorded.has(input.id)) continue;
+        const recent = await this.recentEvent(log, input.id);
+        if (recent) recorded.set(input.id, recent);
+        else older.add(input.id);
+      }
+    }
+    for (const [id, event] of await this.repository.recordedEvents(log.tenantId, older)) recorded.set(id, event);
+    return recorded;
   }
 
   /** Forgets recent events the read model has committed (they are found there from now on). */
   private async pruneProjected(log: TenantLog): Promise<void> {
     if (log.recent.size === 0) return;
-    const projected = (await this.readStore.findById(AUDIT_TENANTS, log.tenantId)) as AuditTenantDocument | null;
+    const projected = await this.repository.projectedHead(log.tenantId);
     if (!projected) return;
-    for (const [id, entry] of log.recent) if (entry.sequence <= projected.headSequence) log.recent.delete(id);
+    for (const [id, entry] of log.recent) if (entry.sequence <= projected.sequence) log.recent.delete(id);
   }
 
   private async recentEvent(log: TenantLog, id: string): Promise<StoredAuditEvent | undefined> {
@@ -301,25 +228,25 @@ export class AuditStreamWriter implements OnModuleDestroy {
     if (!entry) return undefined;
     if (!entry.event) {
       const [event] = await this.events.readStream(log.stream, { fromRevision: entry.sequence, maxCount: 1 });
-      entry.event = event?.data as unknown as StoredAuditEvent;
+      entry.event = event ? storedEventOf(event) : undefined;
     }
     return entry.event;
   }
 
   /** First use of a tenant (or after an error): head of the stream, and the not-yet-projected tail. */
   private async load(log: TenantLog): Promise<void> {
-    const projected = (await this.readStore.findById(AUDIT_TENANTS, log.tenantId)) as AuditTenantDocument | null;
+    const projected = await this.repository.projectedHead(log.tenantId);
     log.recent.clear();
-    log.headSequence = projected ? projected.headSequence : -1;
-    log.headHash = projected ? projected.headHash : GENESIS_HASH;
+    log.headSequence = projected ? projected.sequence : -1;
+    log.headHash = projected ? projected.hash : GENESIS_HASH;
     if (projected) {
-      const [atHead] = await this.events.readStream(log.stream, { fromRevision: projected.headSequence, maxCount: 1 });
-      if (!atHead || atHead.revision > projected.headSequence) {
+      const [atHead] = await this.events.readStream(log.stream, { fromRevision: projected.sequence, maxCount: 1 });
+      if (!atHead || atHead.revision > projected.sequence) {
         // Events the read model has seen are gone from the stream (rows deleted underneath the store).
         // Recording goes on after the last known head, so the chain still proves they existed; verify names the gap.
-        this.logger.error({ msg: 'events missing from the audit stream; chaining after the last projected head (GET /v1/integrity/verify reports the gap)', tenantId: log.tenantId, projectedHead: projected.headSequence, nextInStream: atHead?.revision ?? null });
-      } else if ((atHead.data as unknown as StoredAuditEvent).hash !== projected.headHash) {
-        throw new AuditLogUnavailableError(`Read model of tenant ${log.tenantId} disagrees with its stream at ${projected.headSequence}`);
+        this.logger.error({ msg: 'events missing from the audit stream; chaining after the last projected head (GET /v1/integrity/verify reports the gap)', tenantId: log.tenantId, projectedHead: projected.sequence, nextInStream: atHead?.revision ?? null });
+      } else if (storedEventOf(atHead).hash !== projected.hash) {
+        throw new AuditLogUnavailableError(`Read model of tenant ${log.tenantId} disagrees with its stream at ${projected.sequence}`);
       }
     }
     await this.readTail(log);
@@ -332,7 +259,7 @@ export class AuditStreamWriter implements OnModuleDestroy {
       const events: RecordedEvent[] = await this.events.readStream(log.stream, { fromRevision: log.headSequence + 1, maxCount: 1000 });
       if (events.length === 0) return;
       for (const recorded of events) {
-        const event = recorded.data as unknown as StoredAuditEvent;
+        const event = storedEventOf(recorded);
         log.recent.set(event.id, { sequence: event.sequence });
         log.headSequence = event.sequence;
         log.headHash = event.hash;
@@ -367,16 +294,11 @@ export class AuditStreamWriter implements OnModuleDestroy {
   }
 }
 
-/** A chained event and its stored JSON text (the JCS text that was hashed, plus the hash). */
-interface Chained {
-  event: StoredAuditEvent;
-  json: string;
+function toNewEvent({ event, json }: ChainedEvent): NewEvent {
+  return { id: event.id, type: AUDIT_EVENT_RECORDED, data: { ...event }, serializedData: json, metadata: { tenantId: event.tenantId } };
 }
 
-function toNewEvent({ event, json }: Chained): NewEvent {
-  return { id: event.id, type: AUDIT_EVENT_RECORDED, data: event as unknown as NewEvent['data'], serializedData: json, metadata: { tenantId: event.tenantId } };
-}
-
-function receiptOf(event: StoredAuditEvent, duplicate: boolean): RecordedReceipt {
-  return { id: event.id, tenantId: event.tenantId, sequence: event.sequence, hash: event.hash, recordedAt: event.recordedAt, duplicate };
+/** The audit event a recorded `AuditEventRecorded` holds (its data is the stored event, ADR 007). */
+function storedEventOf(recorded: RecordedEvent): StoredAuditEvent {
+  return recorded.data as object as StoredAuditEvent;
 }

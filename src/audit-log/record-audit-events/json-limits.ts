@@ -10,6 +10,7 @@ export interface JsonLimitViolation {
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export const LONE_SURROGATE_MESSAGE = 'contains a lone surrogate (text that is not well-formed Unicode); send valid UTF-8';
+export const NON_FINITE_NUMBER_MESSAGE = 'is beyond the range of an IEEE-754 double (it overflows to Infinity); send it as a string';
 export const UNSAFE_NUMBER_MESSAGE = `is beyond ±${Number.MAX_SAFE_INTEGER} (2^53−1) and cannot be stored exactly; send it as a string`;
 
 interface Frame {
@@ -26,7 +27,8 @@ interface Frame {
  *   descending into them, so the walk costs at most the limit's depth whatever was sent;
  * - lone surrogates in strings and in object keys (JCS, hence the hash chain, cannot encode them);
  * - numbers that are integer-valued but not safe integers: the JSON parser has already rounded
- *   them (every double of magnitude ≥ 2^53 is integer-valued, so huge exponents land here too).
+ *   them (every double of magnitude ≥ 2^53 is integer-valued, so huge exponents land here too);
+ * - numbers beyond the double range (`1e400`), which the parser turned into ±Infinity.
  * Stops after `maxViolations`.
  */
 export function jsonLimitViolations(value: unknown, maxDepth: number, maxViolations = 10): JsonLimitViolation[] {
@@ -38,7 +40,8 @@ export function jsonLimitViolations(value: unknown, maxDepth: number, maxViolati
     if (typeof current === 'string') {
       if (LONE_SURROGATE.test(current)) report(LONE_SURROGATE_MESSAGE, true);
     } else if (typeof current === 'number') {
-      if (Number.isInteger(current) && !Number.isSafeInteger(current)) report(UNSAFE_NUMBER_MESSAGE, true);
+      if (!Number.isFinite(current)) report(NON_FINITE_NUMBER_MESSAGE, true);
+      else if (Number.isInteger(current) && !Number.isSafeInteger(current)) report(UNSAFE_NUMBER_MESSAGE, true);
     } else if (typeof current === 'object' && current !== null) {
       if (stack.length >= maxDepth) {
         report(`nests deeper than ${maxDepth} levels (the event itself is level 1)`, true);

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsOptional, Min } from 'class-validator';
+import { DecimalIntegerQuery } from '../../http/query-params';
 import { RequirePermission } from '../../auth/access.decorators';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
@@ -15,15 +15,13 @@ import { ChainVerification, ChainVerifier } from './chain-verifier';
 class VerifyParams {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(0)
   fromSequence?: number;
 
   @ApiPropertyOptional({ minimum: 0, description: 'Default: the head of the log' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(0)
   toSequence?: number;
 }

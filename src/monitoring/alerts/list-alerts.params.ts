@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DecimalIntegerQuery } from '../../http/query-params';
 import { RULE_ID_PATTERN, SEVERITIES, Severity } from '../rules/monitoring-rule';
 import { ALERT_STATUSES, AlertStatus } from './alert';
 
@@ -33,8 +33,7 @@ export class ListAlertsParams {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @DecimalIntegerQuery()
   @Min(1)
   @Max(500)
   limit: number = 50;
