@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
 import { auditStreamOf } from '../../event-store/stream-names';
@@ -63,12 +64,15 @@ export class AuditStreamWriter implements OnModuleDestroy {
   private readonly sweeper: NodeJS.Timeout;
 
   private readonly repository: AuditLogReadRepository;
+  /** Emits `appended` (tenantId, StoredAuditEvent[]) after each durable append: wakes the SIEM feeds at once (ADR 020). */
+  readonly appended = new EventEmitter();
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) readStore: ReadStore,
   ) {
     this.repository = new AuditLogReadRepository(readStore);
+    this.appended.setMaxListeners(0);
     this.sweeper = setInterval(() => this.evictIdle(), 60_000).unref();
   }
 
@@ -170,6 +174,7 @@ export class AuditStreamWriter implements OnModuleDestroy {
           // Full events are kept only while the window is small; beyond that a collision re-reads the
           // stream, so memory stays bounded even when the projection lags far behind.
           for (const { event } of chained) log.recent.set(event.id, log.recent.size < RECENT_EVENTS_KEPT ? { sequence: event.sequence, event } : { sequence: event.sequence });
+          this.appended.emit('appended', log.tenantId, chained.map((c) => c.event));
         }
         plans.forEach((plan, i) => {
           if (plan.outcome === 'accepted') batch[i].resolve(receiptsOf(plan, chained));
