@@ -17,7 +17,8 @@ import { REPORT_REQUESTS, ReportRequests } from '../../src/reports/report-reques
 import { HIPAA_PHI_ACCESS_BODY } from '../../src/reports/templates/industry-templates';
 import { auditApi, parseCsv, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
-import { RecordingReportPorts, reportPortsModule } from '../support/report-fakes';
+import { RecordingReportPorts, reportPortOverrides } from '../support/report-fakes';
+import { REPORT_PDF_RENDERER } from '../../src/reports/rendering/report-document';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
 
@@ -66,7 +67,7 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
   const download = (id: string, token = auditor) => http().get(`/v1/reports/${id}/download`).set('Authorization', token).buffer(true).parse(textBody());
 
   beforeAll(async () => {
-    t = await createTestApp({ imports: [reportPortsModule(ports)] });
+    t = await createTestApp({ overrides: reportPortOverrides(ports) });
     await auditApi(t.app).record(writer, DATASET);
     await auditApi(t.app).record(bearer({ tenant: 'globex', roles: ['audit_writer'], sub: 'g', actorType: 'service' }), [ev('2026-03-05T10:00:00.000Z', { actor: { id: 'groot', type: 'admin' } })]);
   });
@@ -349,7 +350,7 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
 describe('Reports without a PDF renderer on the instance', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ overrides: [{ provide: REPORT_PDF_RENDERER, useValue: null }] });
   });
   afterAll(() => t.close());
 

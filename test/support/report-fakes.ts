@@ -1,14 +1,14 @@
-import { Global, Module } from '@nestjs/common';
 import { NotificationDraft, Notifications } from '../../src/notifications/notifications.port';
 import { REPORT_PDF_RENDERER, ReportDocument, ReportPdfRenderer } from '../../src/reports/rendering/report-document';
 import { REPORT_MAILER, ReportMail, ReportMailer } from '../../src/reports/report-requests.port';
 import { WEBHOOK_EVENTS, WebhookEventDraft, WebhookEvents } from '../../src/webhooks/webhook-events.port';
+import { ProviderOverride } from './test-app';
 
 /**
  * Recording fakes of the ports the reports module consumes (tests only): the PDF renderer answers a
  * small PDF-like file naming the figures, so that a test can tell which document it was given.
- * `reportPortsModule` provides the ports not yet implemented in main (renderer, webhooks, mailer);
- * the notification centre is the real one.
+ * `reportPortOverrides` puts them in place of the real renderer, webhook publisher and mailer; the
+ * notification centre is the real one.
  */
 export class RecordingReportPorts implements ReportPdfRenderer, Notifications, WebhookEvents, ReportMailer {
   readonly rendered: ReportDocument[] = [];
@@ -31,16 +31,7 @@ export class RecordingReportPorts implements ReportPdfRenderer, Notifications, W
   }
 }
 
-export function reportPortsModule(ports: RecordingReportPorts) {
-  @Global()
-  @Module({
-    providers: [
-      { provide: REPORT_PDF_RENDERER, useValue: ports },
-      { provide: WEBHOOK_EVENTS, useValue: ports },
-      { provide: REPORT_MAILER, useValue: ports },
-    ],
-    exports: [REPORT_PDF_RENDERER, WEBHOOK_EVENTS, REPORT_MAILER],
-  })
-  class RecordingReportPortsModule {}
-  return RecordingReportPortsModule;
+/** The app's renderer, webhook publisher and mailer replaced by the recording fakes (createTestApp `overrides`). */
+export function reportPortOverrides(ports: RecordingReportPorts): ProviderOverride[] {
+  return [REPORT_PDF_RENDERER, WEBHOOK_EVENTS, REPORT_MAILER].map((provide) => ({ provide, useValue: ports }));
 }

@@ -33,7 +33,15 @@ export function sameStoresEnv(app: TestApp): NodeJS.ProcessEnv {
 }
 
 /** The real application over embedded stores in a temp dir (or the e2e read store), plus any extra test modules. */
-export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object> } = {}): Promise<TestApp> {
+export interface ProviderOverride {
+  provide: string | symbol;
+  useValue: unknown;
+}
+
+/** `overrides`: providers of the app replaced by test doubles (e.g. a recording renderer), by token. */
+export async function createTestApp(
+  options: { env?: NodeJS.ProcessEnv; imports?: Array<DynamicModule | typeof Module | object>; overrides?: ProviderOverride[] } = {},
+): Promise<TestApp> {
   const temp = makeTempDir();
   const readStore = readStoreEnv();
   const config = loadAppConfig({
@@ -44,9 +52,11 @@ export async function createTestApp(options: { env?: NodeJS.ProcessEnv; imports?
     ...readStore.env,
     ...options.env,
   });
-  const moduleRef = await Test.createTestingModule({
+  let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...((options.imports ?? []) as DynamicModule[])],
-  }).compile();
+  });
+  for (const override of options.overrides ?? []) builder = builder.overrideProvider(override.provide).useValue(override.useValue);
+  const moduleRef = await builder.compile();
   const app = configureApp(moduleRef.createNestApplication({ logger: false }));
   await app.init();
   return {
