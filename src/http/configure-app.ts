@@ -15,10 +15,9 @@ import { refuseDeepBodies, refuseNonJsonBodies, requireUtf8 } from './request-bo
 export const API_DESCRIPTION = [
   'Immutable per-tenant audit log: ingestion with a hash chain per tenant, search, detail with a field-level diff, ' +
     'export (NDJSON or CSV with every field; see docs/export-formats.md in the repository) and a live tail (SSE), ' +
-    'integrity verification, custom roles and audited cross-tenant grants. Errors are application/problem+json with a requestId.',
-  'Not built yet (designed, coming): compliance reports and report schedules, monitoring rules and alerts, notifications, ' +
-    'webhooks to SIEMs, signed integrity checkpoints and the offline verifier, retention. ' +
-    'The permissions for them exist in the role matrix but open nothing today.',
+    'integrity verification with signed checkpoints, custom roles and audited cross-tenant grants, monitoring rules and alerts, ' +
+    'notifications, webhooks to SIEMs (Standard Webhooks), compliance reports (PDF/CSV with signed evidence, on demand and scheduled) ' +
+    'and retention. Errors are application/problem+json with a requestId.',
 ].join('\n\n');
 
 /** Everything about the HTTP surface that main.ts and the e2e tests must share. */

@@ -35,16 +35,19 @@ describe('documentation a user finds in a clone of the repository', () => {
     expect(cited.filter((name) => !fs.existsSync(path.join(ROOT, name)))).toEqual([]);
   });
 
-  it.each(['compliance reports', 'monitoring rules', 'alerts', 'webhooks', 'checkpoints'])(
-    'the README and the OpenAPI description mark %s as not built yet',
+  it.each(['compliance reports', 'monitoring rules', 'alerts', 'webhooks', 'checkpoints', 'retention'])(
+    'the README and the OpenAPI description present %s as built, and their "not built yet" lists do not name it',
     (capability) => {
       const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
       const notBuilt = (text: string) => {
         const at = text.indexOf('Not built yet');
         return at >= 0 ? text.slice(at, text.indexOf('\n\n', at)).replace(/\s+/g, ' ') : '';
       };
-      expect(notBuilt(readme)).toContain(capability);
-      expect(notBuilt(API_DESCRIPTION)).toContain(capability);
+      const intro = (text: string) => text.slice(0, text.indexOf('Not built yet') >= 0 ? text.indexOf('Not built yet') : undefined).replace(/\s+/g, ' ');
+      expect(notBuilt(readme)).not.toContain(capability);
+      expect(notBuilt(API_DESCRIPTION)).not.toContain(capability);
+      expect(intro(readme).slice(0, 2000)).toContain(capability);
+      expect(API_DESCRIPTION.replace(/\s+/g, ' ')).toContain(capability);
     },
   );
 });
