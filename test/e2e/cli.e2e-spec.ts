@@ -412,4 +412,40 @@ describe('two service instances on the same stores', () => {
       await Promise.all(services.map((s) => s.stop()));
     }
   }, 90_000);
+
+  it('a scheduled report asked for on both instances at once is generated once (deterministic id per schedule and period)', async () => {
+    const dir = dataDir();
+    const readStore = readStoreEnv().env;
+    const admin = bearer({ roles: ['super_admin'], sub: 'alice' });
+    const services = [await startService(app, sharedEnv(dir, readStore)), await startService(app, sharedEnv(dir, readStore))];
+    try {
+      const created = await fetch(`${services[0].url}/v1/report-schedules`, {
+        method: 'POST',
+        headers: { Authorization: admin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ templateId: 'sox-privileged-access', frequency: 'daily', timezone: 'Europe/Berlin', time: '06:00', format: 'csv', delivery: { notify: false } }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const runs = await Promise.all(
+        services.map(async (service) => {
+          const res = await fetch(`${service.url}/v1/report-schedules/${id}/run`, { method: 'POST', headers: { Authorization: admin } });
+          return { status: res.status, body: (await res.json()) as { id?: string; reportId?: string } };
+        }),
+      );
+      expect(runs.map((r) => r.status)).toEqual([202, 202]);
+      const reportIds = runs.map((r) => r.body.reportId ?? r.body.id);
+      expect(reportIds[0]).toBeTruthy();
+      expect(reportIds[1]).toBe(reportIds[0]);
+      let listed: Array<{ id: string; scheduleId?: string }> = [];
+      for (let polls = 0; polls < 50; polls++) {
+        const res = await fetch(`${services[1].url}/v1/reports?limit=100`, { headers: { Authorization: admin } });
+        listed = ((await res.json()) as { items: Array<{ id: string; scheduleId?: string }> }).items.filter((r) => r.scheduleId === id);
+        if (listed.length > 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(listed.map((r) => r.id)).toEqual([reportIds[0]]);
+    } finally {
+      await Promise.all(services.map((s) => s.stop()));
+    }
+  }, 90_000);
 });
