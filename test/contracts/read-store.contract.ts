@@ -61,6 +61,18 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     expect(await store.getWithPosition('people', 'p3')).toEqual({ doc: expect.objectContaining({ id: 'p3' }), position: pos(3) });
   });
 
+  it('lets several stores (instances starting together) prepare the same projection at once', async () => {
+    const starting = await Promise.all(Array.from({ length: 8 }, () => harness.open()));
+    try {
+      const prepared = await Promise.all(starting.map((s) => s.prepareProjection(people())));
+      expect(prepared).toEqual(starting.map(() => ({ position: null, rebuilt: false })));
+      await seed();
+      expect(await starting[0].findById('people', 'p2')).toMatchObject({ id: 'p2' });
+    } finally {
+      await Promise.all(starting.map((s) => s.close()));
+    }
+  });
+
   it('filters with equality, ranges, $in, $or, $ne, null, nested paths and booleans; sorts and limits', async () => {
     await seed();
     const ids = async (filter: Parameters<ReadStore['find']>[1], sort: Array<[string, 1 | -1]> = [['id', 1]], limit?: number) =>

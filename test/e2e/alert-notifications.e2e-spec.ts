@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
 import { ALERT_NOTIFIER_CURSOR, AlertNotifier } from '../../src/notifications/alert-notifier';
 import { NOTIFICATIONS_PROJECTION } from '../../src/notifications/notifications.read-model';
@@ -11,6 +10,7 @@ import { auditApi } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, sameStoresEnv, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 const writer = bearer({ roles: ['audit_writer'], sub: 'ingest', actorType: 'service' });
 const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
@@ -28,15 +28,13 @@ describe('Raised alerts become notifications (alert change feed → notification
   const http = () => request(t.app.getHttpServer());
 
   async function settled(app: TestApp = t): Promise<void> {
-    const head = await app.app.get<EventStore>(EVENT_STORE).headPosition();
-    expect(await app.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head!, 5000)).toBe(true);
+    expect(await projectionSettled(app.app, MONITORING_PROJECTION)).toBe(true);
   }
   /** Lets the monitoring engine apply what was recorded, then the notifier handle every change, then the notification projection apply it. */
   async function notified(app: TestApp = t): Promise<void> {
     await settled(app);
     await app.app.get(AlertNotifier).drain();
-    const head = await app.app.get<EventStore>(EVENT_STORE).headPosition();
-    await app.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor(head!, 1000);
+    expect(await projectionSettled(app.app, NOTIFICATIONS_PROJECTION)).toBe(true);
   }
   async function alertItems(token: string, app: TestApp = t): Promise<Item[]> {
     const items = (await request(app.app.getHttpServer()).get('/v1/notifications?limit=100').set('Authorization', token).expect(200)).body.items as Item[];

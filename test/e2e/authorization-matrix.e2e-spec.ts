@@ -21,6 +21,7 @@ import { RouteInfo, routesOf } from '../support/route-inventory';
 import { baseUrlOf, openSse } from '../support/sse-client';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 /**
  * The authorization matrix (issue 4, item 7): every route the application serves × every built-in
@@ -75,6 +76,12 @@ interface Fixtures {
   /** A notification of acme addressed to CALLER by name, and one of globex addressed to a user of the same id. */
   ownNotificationId: string;
   otherNotificationId: string;
+  /**
+   * A new notification of acme for CALLER, applied by the read model; remembered as latestOwnNotificationId.
+   * Listing checks use it: the first one may be a page away by then, behind alert notifications.
+   */
+  freshOwnNotification(): Promise<string>;
+  latestOwnNotificationId: string;
   /** Webhook endpoints and deliveries of acme and globex (see givenWebhookFixtures). */
   webhooks: WebhookFixtures;
   /** Report schedules of acme and globex. */
@@ -370,7 +377,11 @@ Object.assign(SAMPLES, {
     other: { body: () => ({ userIds: [], roles: [], minSeverity: 'critical', tenantId: OTHER }), expect: 400 },
   },
   'GET /v1/notifications': {
-    own: { expect: 200, check: (a: Answer, f: Fixtures) => (itemsOf(a).some((n) => n.id === f.ownNotificationId) ? undefined : `${f.ownNotificationId} missing`) },
+    own: {
+      params: async (f: Fixtures) => ((f.latestOwnNotificationId = await f.freshOwnNotification()), {}),
+      expect: 200,
+      check: (a: Answer, f: Fixtures) => (itemsOf(a).some((n) => n.id === f.latestOwnNotificationId) ? undefined : `${f.latestOwnNotificationId} missing`),
+    },
     other: { expect: 200, check: (a: Answer) => empty('notifications', itemsOf(a)) },
   },
   'GET /v1/notifications/stream': { own: { expect: 200 }, other: { expect: 200 }, read: 'sse' },
@@ -535,8 +546,7 @@ describe('Authorization matrix: every route × every built-in role × own / othe
     const raiseAlert = async (tenant: string) => {
       const actor = `matrix-actor-${++counter}`;
       await api.record(writer(tenant), [0, 1, 2, 3, 4].map((s) => event({ actor: { id: actor, type: 'user' }, action: 'role.assign', outcome: 'denied', occurredAt: new Date(Date.now() - 60_000 + s * 1000).toISOString() })));
-      const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-      await t.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head!, 5000);
+      if (!(await projectionSettled(t.app, MONITORING_PROJECTION))) throw new Error('the rules engine did not catch up');
       const alerts = (await http().get('/v1/alerts?ruleId=privilege-escalation-attempts').set('Authorization', admin(tenant)).expect(200)).body.items as Json[];
       const alert = alerts.find((a) => (a.groupKey as Json)['actor.id'] === actor);
       if (!alert) throw new Error(`no alert raised for ${actor} in ${tenant}`);
@@ -561,6 +571,8 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       newName,
       ownNotificationId: '',
       otherNotificationId: '',
+      freshOwnNotification: () => notifyApplied(OWN),
+      latestOwnNotificationId: '',
       webhooks: await givenWebhookFixtures(http, admin),
     };
     await createGrant(OWN);
@@ -569,10 +581,14 @@ describe('Authorization matrix: every route × every built-in role × own / othe
       await t.app.get<Notifications>(NOTIFICATIONS).publish(tenant, { kind: 'report', title: 'Matrix', link: '/v1/alerts', key, recipients: { userIds: [CALLER], roles: [] }, occurredAt: new Date().toISOString() });
       return notificationIdOf(tenant, key);
     };
-    fixtures.ownNotificationId = await notify(OWN);
-    fixtures.otherNotificationId = await notify(OTHER);
-    const [published] = await t.app.get<EventStore>(EVENT_STORE).readStream(notificationStreamOf(OTHER, fixtures.otherNotificationId));
-    await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor(published.position, 5000);
+    const notifyApplied = async (tenant: string) => {
+      const id = await notify(tenant);
+      const [published] = await t.app.get<EventStore>(EVENT_STORE).readStream(notificationStreamOf(tenant, id));
+      if (!(await t.app.get(ProjectionRegistry).runner(NOTIFICATIONS_PROJECTION).waitFor(published.position, 10_000))) throw new Error(`notification ${id} not applied`);
+      return id;
+    };
+    fixtures.ownNotificationId = await notifyApplied(OWN);
+    fixtures.otherNotificationId = await notifyApplied(OTHER);
     return fixtures;
   }
 

@@ -1,12 +1,11 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
-import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { auditApi } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 const writer = bearer({ roles: ['audit_writer'], sub: 'ingest', actorType: 'service' });
 const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
@@ -28,9 +27,7 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
 
   /** Waits until the rules engine and the audit log have applied everything recorded so far (no sleeping). */
   async function engineSettled(): Promise<void> {
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    if (head === null) return;
-    for (const projection of [MONITORING_PROJECTION, 'audit_log']) expect(await t.app.get(ProjectionRegistry).runner(projection).waitFor(head, 5000)).toBe(true);
+    for (const projection of [MONITORING_PROJECTION, 'audit_log']) expect(await projectionSettled(t.app, projection)).toBe(true);
   }
   async function alertsOf(ruleId: string, token = officer): Promise<Alert[]> {
     await engineSettled();

@@ -8,6 +8,7 @@ import { ProjectionRegistry } from '../../src/projections/projection-registry.se
 import { baseUrlOf, openSse } from '../support/sse-client';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
 const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
@@ -90,8 +91,7 @@ describe('Notification centre over HTTP: addressing, isolation, read state, idem
 
   it('GET /v1/alert-recipients shows the replacement, and the PUT is self-audited as alert_recipients.update', async () => {
     expect((await http().get('/v1/alert-recipients').set('Authorization', officer).expect(200)).body).toMatchObject({ userIds: ['sue'], roles: ['compliance_officer'], minSeverity: 'high', version: 1 });
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    await t.app.get(ProjectionRegistry).runner('audit_log').waitFor(head!, 5000);
+    expect(await projectionSettled(t.app, 'audit_log')).toBe(true);
     const records = (await http().get('/v1/audit-events?action=alert_recipients.update').set('Authorization', admin).expect(200)).body.items;
     expect(records).toHaveLength(1);
     expect(records[0].changes.after).toEqual({ userIds: ['sue'], roles: ['compliance_officer'], minSeverity: 'high' });

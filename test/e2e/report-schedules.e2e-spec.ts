@@ -11,13 +11,13 @@ import { REPORT_SCHEDULE_CLOCK } from '../../src/reports/schedules/report-schedu
 import { ReportScheduleRunner } from '../../src/reports/schedules/report-schedule-runner';
 import { reportScheduleStreamOf } from '../../src/reports/schedules/report-schedule-stream';
 import { REPORT_SCHEDULES_PROJECTION } from '../../src/reports/schedules/report-schedules.read-model';
-import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { REPORT_SCHEDULE_RUN_REQUESTED } from '../../src/reports/schedules/report-schedule.events';
 import { auditApi } from '../support/audit-api';
 import { RecordingReportRequests, recordingReportRequestsModule } from '../support/recording-report-requests';
 import { readStoreEnv, sameStoresEnv } from '../support/test-app';
 import { makeTempDir } from '../support/temp-dir';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 jest.setTimeout(60_000);
 
@@ -177,8 +177,7 @@ describe('Report schedules (/v1/report-schedules)', () => {
     await runner.runDue(later);
     expect([...t.reports.created.values()].filter((r) => r.tenantId === tenant)).toHaveLength(3);
     // The runner does not wait for the read model; the API shows its runs once the projection applied them.
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    expect(await t.app.get(ProjectionRegistry).runner(REPORT_SCHEDULES_PROJECTION).waitFor(head!, 10_000)).toBe(true);
+    expect(await projectionSettled(t.app, REPORT_SCHEDULES_PROJECTION)).toBe(true);
     const shown = (await t.http().get(`/v1/report-schedules/${id}`).set('Authorization', officer(tenant)).expect(200)).body;
     expect(shown).toMatchObject({ nextRunAt: '2026-03-31T00:30:00.000Z', lastRun: { trigger: 'schedule', scheduledFor: '2026-03-30T00:30:00.000Z' } });
   });

@@ -5,7 +5,6 @@ import { StoredAuditEvent } from '../../src/audit-log/audit-event';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { Checkpointer } from '../../src/integrity/checkpoints/checkpointer';
 import { MONITORING_PROJECTION } from '../../src/monitoring/engine/monitoring-engine.read-model';
-import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { runVerifyCli } from '../../src/integrity/cli/verify-offline.cli';
 import { RetentionExpiry } from '../../src/retention/retention-expiry';
 import { auditApi, textBody } from '../support/audit-api';
@@ -13,6 +12,7 @@ import { auditEvent } from '../support/audit-event.factory';
 import { makeTempDir } from '../support/temp-dir';
 import { createTestApp, sameStoresEnv, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 const writer = bearer({ roles: ['audit_writer'], sub: 'svc', actorType: 'service' });
 const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
@@ -105,8 +105,7 @@ describe('retention policy (issue 12 item 5)', () => {
       other.app.get(RetentionExpiry).stopTimer();
       const api = auditApi(other.app);
       const alertsOf = async () => {
-        const head = await other.app.get<EventStore>(EVENT_STORE).headPosition();
-        await other.app.get(ProjectionRegistry).runner(MONITORING_PROJECTION).waitFor(head!, 5000);
+        expect(await projectionSettled(other.app, MONITORING_PROJECTION)).toBe(true);
         return (await api.http().get('/v1/alerts?ruleId=security-config-change').set('Authorization', admin).expect(200)).body.items as unknown[];
       };
       await api.http().get('/v1/retention-policy').set('Authorization', officer).expect(200);

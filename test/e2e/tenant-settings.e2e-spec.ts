@@ -1,10 +1,9 @@
 import request from 'supertest';
-import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
-import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
 import { TENANT_SETTINGS, TenantSettingsReader } from '../../src/tenant-settings/tenant-settings.port';
 import { auditEvent } from '../support/audit-event.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
+import { projectionSettled } from '../support/projection-settled';
 
 const admin = bearer({ roles: ['super_admin'], sub: 'root-alice' });
 const officer = bearer({ roles: ['compliance_officer'], sub: 'carol' });
@@ -17,8 +16,7 @@ describe('Tenant settings: GET/PUT /v1/tenant-settings', () => {
   const http = () => request(t.app.getHttpServer());
 
   async function selfAuditRecords(action: string, tenant = admin): Promise<Array<Record<string, unknown>>> {
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    await t.app.get(ProjectionRegistry).runner('audit_log').waitFor(head!, 5000);
+    expect(await projectionSettled(t.app, 'audit_log')).toBe(true);
     return (await http().get(`/v1/audit-events?action=${action}`).set('Authorization', tenant).expect(200)).body.items;
   }
 
@@ -85,8 +83,7 @@ describe("The tenant timezone is the default of outside_hours rules without a ti
     auditEvent({ occurredAt, actor: { id: actor, type: 'user' }, action: 'customer.read', resource: { type: 'customer', id: `C-${actor}`, sensitivity: 'personal' }, changes: undefined });
 
   async function outsideHoursAlertsOf(actor: string): Promise<unknown[]> {
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    await t.app.get(ProjectionRegistry).runner('monitoring').waitFor(head!, 5000);
+    expect(await projectionSettled(t.app, 'monitoring')).toBe(true);
     const items = (await http().get('/v1/alerts?ruleId=sensitive-access-outside-hours').set('Authorization', admin).expect(200)).body.items as Array<{ groupKey: Record<string, string> }>;
     return items.filter((a) => a.groupKey['actor.id'] === actor);
   }
@@ -121,8 +118,7 @@ describe("The tenant timezone is the default of outside_hours rules without a ti
   it('another tenant (never set: UTC) still alerts at 02:00 UTC', async () => {
     const globexWriter = bearer({ tenant: 'globex', roles: ['audit_writer'], sub: 'ingest', actorType: 'service' });
     await http().post('/v1/audit-events').set('Authorization', globexWriter).send(sensitiveRead('night-utc', '2026-11-20T02:00:00.000Z')).expect(201);
-    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    await t.app.get(ProjectionRegistry).runner('monitoring').waitFor(head!, 5000);
+    expect(await projectionSettled(t.app, 'monitoring')).toBe(true);
     const globexAdmin = bearer({ tenant: 'globex', roles: ['super_admin'], sub: 'gus' });
     const items = (await http().get('/v1/alerts?ruleId=sensitive-access-outside-hours').set('Authorization', globexAdmin).expect(200)).body.items;
     expect(items).toHaveLength(1);

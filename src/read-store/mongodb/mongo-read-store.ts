@@ -23,6 +23,7 @@ import { translateFilter, translateSort } from './mongo-filter-translator';
 
 const CHECKPOINTS = 'projection_checkpoints';
 const DUPLICATE_KEY = 11000;
+const PREPARE_ATTEMPTS = 4;
 
 /**
  * The checkpoint of a projection and its lease (ADR 018). A reset keeps the lease fields and removes
@@ -127,8 +128,25 @@ export class MongoReadStore implements ReadStore {
     return new MongoReadStore(connection, options);
   }
 
+  /**
+   * Instances starting together prepare the same projection at once. Their creations of one index
+   * or upserts of one checkpoint can collide (E11000; FerretDB: "index already exists"). Once one of
+   * them has finished, a retry finds the checkpoint at this version and only re-ensures the
+   * collections, which is idempotent; so a server error is retried a few times before it counts.
+   */
   async prepareProjection(definition: ProjectionDefinition): Promise<PreparedProjection> {
     assertValidDefinition(definition);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.prepareOnce(definition);
+      } catch (error) {
+        if (!(error instanceof mongoose.mongo.MongoServerError) || attempt >= PREPARE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  private async prepareOnce(definition: ProjectionDefinition): Promise<PreparedProjection> {
     const hash = definitionHash(definition);
     const found = await this.checkpoints.findById(definition.name).lean();
     const row = found?.version === undefined ? null : found;
