@@ -14,6 +14,7 @@ import { DeliveryState, newDeliveryId } from './delivery/delivery-state';
 import { WebhookDispatcher, WEBHOOK_SECRET_CIPHER } from './delivery/webhook-dispatcher';
 import { AuditReplays } from './delivery/audit-replays';
 import { secretBinding, TEST_EVENT_TYPE, viewOf, WebhookEndpoint, WebhookView } from './endpoints/webhook-endpoint';
+import { currentEndpointOf } from './endpoints/current-endpoint';
 import { newWebhookOf, replayRangeOf, webhookChangesOf } from './endpoints/webhook-input';
 import { webhookStreamOf } from './endpoints/webhook-stream';
 import { WebhookCommand, webhookDecider, WebhookState } from './endpoints/webhook.decider';
@@ -83,9 +84,9 @@ export class WebhooksService {
   }
 
   private async endpointOf(principal: Principal, webhookId: string): Promise<WebhookEndpoint> {
-    const doc = (await this.store.findById(WEBHOOK_ENDPOINTS, endpointDocumentId(principal.tenantId, webhookId))) as WebhookEndpointDocument | null;
-    if (!doc || doc.tenantId !== principal.tenantId) throw new WebhookNotFoundError(`webhook ${webhookId}`);
-    return doc.endpoint;
+    const endpoint = await currentEndpointOf(this.events, principal.tenantId, webhookId);
+    if (!endpoint) throw new WebhookNotFoundError(`webhook ${webhookId}`);
+    return endpoint;
   }
 
   /** Creates an endpoint; the answer carries its signing secret, the only time it is ever shown. */

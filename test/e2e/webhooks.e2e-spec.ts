@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { WebhookClock } from '../../src/webhooks/webhook-clock';
 import { WEBHOOK_EVENTS, WebhookEvents } from '../../src/webhooks/webhook-events.port';
 import { WEBHOOKS_PROJECTION } from '../../src/webhooks/webhooks.read-model';
@@ -148,6 +149,20 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
       expect(got.json).toEqual({ type: 'webhook.test', timestamp: res.body.createdAt, data: expect.any(Object) });
       // A wrong secret does not verify (the check above can fail).
       expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(got.body, got.headers)).toThrow();
+    });
+
+    it('acts on a change the read model has not applied yet: the test send and the detail read the endpoint from its stream', async () => {
+      const runner = t.app.get(ProjectionRegistry).runner(WEBHOOKS_PROJECTION) as ProjectionRunner;
+      await runner.stop();
+      try {
+        // The create waits for the stopped projection in vain, then answers 201: the change is recorded.
+        const endpoint = await createEndpoint({ url: receiver.url, eventTypes: ['report.ready'] });
+        expect((await http().get(`/v1/webhooks/${endpoint.id}`).set('Authorization', admin).expect(200)).body).toMatchObject({ id: endpoint.id, url: receiver.url });
+        const sent = await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(200);
+        expect(sent.body).toMatchObject({ status: 'delivered', attempts: [{ attempt: 1, httpStatus: 204 }] });
+      } finally {
+        runner.start();
+      }
     });
 
     it('rotation: during the 24 h overlap every delivery carries two signatures, each verifying with one of the secrets; after it, only the new one', async () => {

@@ -8,7 +8,7 @@ import { decideOnStream } from '../../event-sourcing/decider-stream';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { NOTIFICATIONS, Notifications } from '../../notifications/notifications.port';
-import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { currentEndpointOf } from '../endpoints/current-endpoint';
 import { secretBinding, WebhookEndpoint } from '../endpoints/webhook-endpoint';
 import { webhookStreamOf } from '../endpoints/webhook-stream';
 import { webhookDecider } from '../endpoints/webhook.decider';
@@ -17,7 +17,7 @@ import { SecretCipher } from '../security/secret-cipher';
 import { standardWebhookHeaders } from '../security/standard-webhooks';
 import { UrlPolicy } from '../security/url-policy';
 import { WebhookClock, WebhookResolver } from '../webhook-clock';
-import { endpointDocumentId, WEBHOOK_ENDPOINTS, WebhookEndpointDocument } from '../webhooks.read-model';
+import { endpointDocumentId } from '../webhooks.read-model';
 import { auditBatchEvents } from './audit-batches';
 import { attemptOutcome, deliveryStateOf, DeliveryState, DeliveryStatus, deliveryStreamOf, evolveDelivery } from './delivery-state';
 import {
@@ -82,7 +82,6 @@ export class WebhookDispatcher implements OnModuleDestroy {
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WEBHOOK_SECRET_CIPHER) private readonly cipher: SecretCipher,
     private readonly clock: WebhookClock,
@@ -276,8 +275,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     const state = this.live.get(deliveryId);
     if (!state || state.status !== 'pending') return;
     const { tenantId, webhookId } = state.created;
-    const doc = (await this.store.findById(WEBHOOK_ENDPOINTS, endpointDocumentId(tenantId, webhookId))) as WebhookEndpointDocument | null;
-    const endpoint = doc && doc.tenantId === tenantId ? doc.endpoint : null;
+    const endpoint = await currentEndpointOf(this.events, tenantId, webhookId);
     const now = this.clock.now();
     if (!endpoint || !endpoint.enabled) {
       // Not sent: the endpoint is gone or switched off. A manual retry after enabling it sends it.
