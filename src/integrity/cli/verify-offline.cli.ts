@@ -5,8 +5,8 @@ import { PublicSigningKey, publicSigningKeysOf } from '../signing/ed25519';
 import { checkpointsOfFile, eventsOfNdjson, OfflineVerification, verifyOffline } from '../offline/offline-verifier';
 import { evidenceOfFile, ReportEvidence, ReportVerification, verifyReport } from '../offline/report-verifier';
 
-const USAGE = `usage: npm run -s verify -- --export events.ndjson --checkpoints checkpoints.json --public-key key.pem [--public-key old.pem ...]
-       npm run -s verify -- --report report.pdf --evidence report.json --public-key key.pem [--export events.ndjson --checkpoints checkpoints.json]
+const USAGE = `usage: npx compliance-audit-trail verify --export events.ndjson --checkpoints checkpoints.json --public-key key.pem [--public-key old.pem ...]
+       npx compliance-audit-trail verify --report report.pdf --evidence report.json --public-key key.pem [--export events.ndjson --checkpoints checkpoints.json]
 
 Verifies a tenant's audit log without the service: the hash chain of the NDJSON export of
 GET /v1/audit-events/export (lines in any order), the Ed25519 signatures and links of the checkpoints
