@@ -400,7 +400,11 @@ interface WebhookFixtures {
   url: string;
   own: { id: string; deliveryId: string };
   other: { id: string; deliveryId: string };
-  /** A new endpoint of acme (audit.events + alert.raised), with a delivered test delivery. */
+  /**
+   * A new endpoint of acme (report.ready), with a delivered test delivery. Not subscribed to audit.events
+   * or alerts: every endpoint change raises or joins a security-config-change alert, and dozens of
+   * endpoints each receiving every alert (or every self-audit record) slow the run down quadratically.
+   */
   fresh(): Promise<{ id: string; deliveryId: string }>;
 }
 
@@ -409,13 +413,13 @@ async function givenWebhookFixtures(http: () => ReturnType<typeof request>, admi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const endpointOf = async (tenant: string) => {
-    const id = (await http().post('/v1/webhooks').set('Authorization', admin(tenant)).send({ url, eventTypes: ['audit.events', 'alert.raised'] }).expect(201)).body.id as string;
+  const endpointOf = async (tenant: string, eventTypes = ['audit.events', 'alert.raised']) => {
+    const id = (await http().post('/v1/webhooks').set('Authorization', admin(tenant)).send({ url, eventTypes }).expect(201)).body.id as string;
     const delivery = (await http().post(`/v1/webhooks/${id}/test`).set('Authorization', admin(tenant)).expect(200)).body as Json;
     if (delivery.status !== 'delivered') throw new Error(`fixture test delivery not delivered: ${JSON.stringify(delivery)}`);
     return { id, deliveryId: delivery.id as string };
   };
-  return { url, own: await endpointOf(OWN), other: await endpointOf(OTHER), fresh: () => endpointOf(OWN) };
+  return { url, own: await endpointOf(OWN), other: await endpointOf(OTHER), fresh: () => endpointOf(OWN, ['report.ready']) };
 }
 
 const webhookOf = (which: 'own' | 'other') => (f: Fixtures) => ({ id: f.webhooks[which].id });
