@@ -7,53 +7,19 @@
  *   env EVENTS (1000000), RUNS (60 per query), BENCH_DATA_DIR (reuse a seeded data dir between runs)
  * Seeding goes through the batch API (4 clients); occurredAt spans 30 days, in order, as a log does.
  */
-import autocannon from 'autocannon';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeEvent, rng } from './lib/audit-events';
+import { rng } from './lib/audit-events';
+import { seedThroughBatchApi, waitCaughtUp } from './lib/seed';
 import { BENCH_RESULTS_DIR, writeBenchResults } from './lib/results';
-import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
+import { percentile, round, rssMb, startService, token } from './lib/service';
 import { evaluateTargets, formatVerdicts, QUERY_TARGETS } from './lib/targets';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 60);
-const BATCH = 500;
 const SPAN_MS = 30 * 86_400_000;
 const PORT = 41000 + Math.floor(Math.random() * 1000);
-
-async function seed(url: string, writer: string, start: number): Promise<number> {
-  const r = rng(99);
-  let next = 0;
-  const started = performance.now();
-  const result = await autocannon({
-    url,
-    connections: 4,
-    amount: Math.ceil(EVENTS / BATCH),
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/audit-events/batch',
-        headers: { 'content-type': 'application/json', authorization: writer },
-        setupRequest: (req) => {
-          const events = Array.from({ length: BATCH }, () => makeEvent(r, { at: start + Math.floor((next++ / EVENTS) * SPAN_MS) }));
-          return { ...req, body: JSON.stringify({ events }) };
-        },
-      },
-    ],
-  });
-  if (result.non2xx || result.errors) throw new Error(`seeding failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return (result['2xx'] * BATCH) / ((performance.now() - started) / 1000);
-}
-
-async function waitCaughtUp(url: string): Promise<void> {
-  for (;;) {
-    const h = (await (await fetch(`${url}/health`)).json()) as { headPosition: string; projections: Array<{ checkpoint: string }> };
-    if (h.projections[0]?.checkpoint === h.headPosition) return;
-    await sleep(500);
-  }
-}
 
 async function timed(url: string, auth: string, pathAndQuery: string): Promise<{ ms: number; body: { items: unknown[]; nextCursor: string | null } }> {
   const started = performance.now();
@@ -75,9 +41,9 @@ async function main(): Promise<void> {
     const start = Date.now() - SPAN_MS - 3_600_000;
     if (verify.headSequence + 1 < EVENTS) {
       console.log(`seeding ${EVENTS} events through the batch API …`);
-      results.seedEventsPerSec = Math.round(await seed(service.url, writer, start));
+      results.seedEventsPerSec = Math.round(await seedThroughBatchApi(service.url, writer, EVENTS, start, SPAN_MS));
     }
-    await waitCaughtUp(service.url);
+    await waitCaughtUp(service.url, 'audit_log');
     // Only meaningful when this process did the ingesting (a reused BENCH_DATA_DIR starts fresh).
     if (results.seedEventsPerSec !== undefined) results.rssAfterSeedMb = round(rssMb(service.pid));
     let storeBytes = 0;

@@ -110,6 +110,20 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
       expect(alerts[0]).toMatchObject({ severity: 'medium', groupKey: { 'actor.id': 'kim' }, eventCount: 2, firstEventAt: '2026-11-21T12:00:00.000Z', lastEventAt: '2026-11-21T12:30:00.000Z' });
     });
 
+    it("its auditLogLink lists exactly its two events, newest first: not kim's public access in the same minute, which no list filter could leave out", async () => {
+      const [alert] = await alertsOf('sensitive-access-outside-hours');
+      const res = await http().get(alert.auditLogLink).set('Authorization', officer).expect(200);
+      expect((res.body.items as Array<{ id: string }>).map((e) => e.id)).toEqual([...alert.eventIds].reverse());
+      expect(res.body.nextCursor).toBeNull();
+    });
+
+    it('alertId needs alerts:read (auditor 403), names an alert of your tenant (another tenant 404) and is validated (400)', async () => {
+      const [alert] = await alertsOf('sensitive-access-outside-hours');
+      await http().get(alert.auditLogLink).set('Authorization', auditor).expect(403);
+      await http().get(alert.auditLogLink).set('Authorization', globexOfficer).expect(404);
+      await http().get('/v1/audit-events?alertId=not-an-alert').set('Authorization', officer).expect(400);
+    });
+
     it('filters alerts by severity and by raisedAt (from inclusive, to exclusive)', async () => {
       const [alert] = await alertsOf('sensitive-access-outside-hours');
       const ids = async (query: string) => ((await http().get(`/v1/alerts?${query}`).set('Authorization', officer).expect(200)).body.items as Alert[]).map((a) => a.id);
@@ -117,6 +131,26 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
       expect(await ids('severity=high&ruleId=sensitive-access-outside-hours')).toEqual([]);
       expect(await ids(`ruleId=sensitive-access-outside-hours&from=${alert.raisedAt}`)).toEqual([alert.id]);
       expect(await ids(`ruleId=sensitive-access-outside-hours&to=${alert.raisedAt}`)).toEqual([]);
+    });
+  });
+
+  describe('an alert with more events than its eventIds keep', () => {
+    it('lists all 120 events of the alert through the link, page by page (eventIds keep the first 100)', async () => {
+      const events = Array.from({ length: 120 }, (_, i) => deniedRoleAssign('zed', i));
+      await api.record(writer, events);
+      const [alert] = (await alertsOf('privilege-escalation-attempts')).filter((a) => (a.groupKey as Record<string, string>)['actor.id'] === 'zed');
+      expect(alert).toMatchObject({ eventCount: 120, eventIds: events.slice(0, 100).map((e) => e.id) });
+      const listed: string[] = [];
+      let next: string | null = alert.auditLogLink.replace('limit=500', 'limit=50');
+      let pages = 0;
+      while (next) {
+        const res: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await http().get(next).set('Authorization', officer).expect(200);
+        listed.push(...res.body.items.map((e) => e.id));
+        pages++;
+        next = res.body.nextCursor ? `${alert.auditLogLink.replace('limit=500', 'limit=50')}&cursor=${encodeURIComponent(res.body.nextCursor)}` : null;
+      }
+      expect(pages).toBe(3);
+      expect(listed).toEqual(events.map((e) => e.id as string).reverse());
     });
   });
 

@@ -190,6 +190,16 @@ describe('daily retention expiry, with an injected clock (issue 12 items 5-6)', 
     const listed = await api.list(officer, 'resourceType=invoice', lastOld + 1);
     expect(listed).toEqual([]);
     await api.http().get(`/v1/audit-events/${old[0].id}`).set('Authorization', officer).expect(404);
+    // So does the rules engine's copy that backtests scan: only the retained events are evaluated.
+    expect(await projectionSettled(app.app, MONITORING_PROJECTION)).toBe(true);
+    const retainedCount = (await streamOf(app)).length;
+    const backtest = await api
+      .http()
+      .post('/v1/monitoring-rules/backtest')
+      .set('Authorization', officer)
+      .send({ ruleId: 'security-config-change', from: '2000-01-01T00:00:00Z', to: new Date(now.getTime() + DAY_MS).toISOString() }) // the retention.expire record occurred at the injected now
+      .expect(200);
+    expect(backtest.body.eventsScanned).toBe(retainedCount);
 
     const verify = await api.http().get('/v1/integrity/verify').set('Authorization', officer).expect(200);
     expect(verify.body).toMatchObject({

@@ -1,9 +1,10 @@
-import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { Principal } from '../../auth/principal';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/app-config.token';
 import { ProjectionRegistry } from '../../projections/projection-registry.service';
 import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port';
+import { ALERT_EVENTS, AlertEventDocument } from '../../monitoring/alerts/alert-events';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { StoredAuditEvent } from '../audit-event';
 import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexEqualityFields, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
@@ -53,8 +54,9 @@ export class AuditLogReader {
    * LIST_SCAN_MAX_ROWS index entries: a filter that matches few or none of a large log then answers
    * a page with fewer items (possibly none) and a nextCursor from which the scan continues.
    */
-  async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
+  async list(principal: Principal, params: AuditLogFilterParams & { cursor?: string; limit: number; alertId?: string }): Promise<AuditEventPage> {
     await this.assertComplete(principal.tenantId);
+    if (params.alertId !== undefined) return this.listOfAlert(principal, params.alertId, params);
     const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
     const filter = auditLogFilter(principal, params, before);
     if (matchesNothing(filter)) return { items: [], nextCursor: null };
@@ -75,6 +77,33 @@ export class AuditLogReader {
     return {
       items: page.map(toStoredEvent),
       nextCursor: docs.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
+    };
+  }
+
+  /**
+   * The events of one alert, newest first, one page of its members (ALERT_EVENTS) at a time; the
+   * caller's other filters apply to them, so a page may hold fewer than `limit` items.
+   */
+  private async listOfAlert(principal: Principal, alertId: string, params: AuditLogFilterParams & { cursor?: string; limit: number }): Promise<AuditEventPage> {
+    if (!principal.permissions.has('alerts:read')) throw new ForbiddenException('Listing the events of an alert (alertId) needs the permission alerts:read');
+    const before = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
+    const members = (await this.store.find(
+      ALERT_EVENTS,
+      { tenantId: principal.tenantId, alertId, ...(before !== undefined ? { sortKey: { $lt: before } } : {}) },
+      { sort: [['sortKey', -1]], limit: params.limit + 1, hint: 'by_alert' },
+    )) as unknown as AlertEventDocument[];
+    // Another tenant's alert is indistinguishable from none.
+    if (members.length === 0 && before === undefined) throw new NotFoundException(`No alert ${alertId} in your tenant`);
+    const page = members.slice(0, params.limit);
+    const filter = auditLogFilter(principal, params);
+    const docs = matchesNothing(filter)
+      ? []
+      : ((await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $in: page.map((m) => m.sequence) } }, { hint: 'by_sequence' })) as unknown as AuditEventDocument[]);
+    docs.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+    assertServable(docs);
+    return {
+      items: docs.map(toStoredEvent),
+      nextCursor: members.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
     };
   }
 

@@ -72,40 +72,15 @@ export const ALERTS_COLLECTION: CollectionDefinition = {
   ],
 };
 
-/** Group fields that the audit-log list can filter on, by their query parameter. */
-const QUERY_PARAMETER_OF_GROUP_FIELD: Record<string, string> = {
-  'actor.id': 'actorId',
-  'actor.type': 'actorType',
-  'resource.type': 'resourceType',
-  'resource.id': 'resourceId',
-  action: 'action',
-  channel: 'channel',
-};
-
 /**
- * `/v1/audit-events?…` listing the alert's window: occurredAt from its first to just after its last
- * event, narrowed by the group's fields and by the rule's scope where the list can express it (one
- * outcome, one exact action, one resource type, one actor type, one channel).
+ * `/v1/audit-events?alertId=…` listing exactly the alert's events (ALERT_EVENTS), whatever the rule's
+ * scope; `from`/`to` (its first event to just after its last) only say which period that is.
  */
-export function auditLogLinkOf(alert: Pick<RaisedAlert, 'groupKey' | 'firstEventAt' | 'lastEventAt'>, match: RuleMatch): string {
+export function auditLogLinkOf(alert: Pick<RaisedAlert, 'id' | 'firstEventAt' | 'lastEventAt'>): string {
   const params = new URLSearchParams();
+  params.set('alertId', alert.id);
   params.set('from', alert.firstEventAt);
   params.set('to', new Date(Date.parse(alert.lastEventAt) + 1).toISOString());
-  for (const [field, value] of Object.entries(alert.groupKey)) {
-    const parameter = QUERY_PARAMETER_OF_GROUP_FIELD[field];
-    if (parameter) params.set(parameter, value);
-  }
-  const single = (values: string[] | undefined) => (values?.length === 1 ? values[0] : undefined);
-  const action = single(match.actions);
-  if (action && !action.includes('*') && !params.has('action')) params.set('action', action);
-  const outcome = single(match.outcomes);
-  if (outcome) params.set('outcome', outcome);
-  const resourceType = single(match.resourceTypes);
-  if (resourceType && !params.has('resourceType')) params.set('resourceType', resourceType);
-  const actorType = single(match.actorTypes);
-  if (actorType && !params.has('actorType')) params.set('actorType', actorType);
-  const channel = single(match.channels);
-  if (channel && !params.has('channel')) params.set('channel', channel);
   params.set('limit', '500');
   return `/v1/audit-events?${params.toString()}`;
 }

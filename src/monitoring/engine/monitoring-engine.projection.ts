@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
 import { RecordedEvent } from '../../event-store/event-store.port';
-import { aggregateStreamPrefix, AUDIT_STREAM_PREFIX } from '../../event-store/stream-names';
+import { aggregateStreamPrefix, AUDIT_STREAM_PREFIX, RETENTION_STREAM_PREFIX } from '../../event-store/stream-names';
+import { auditDocumentId } from '../../audit-log/audit-log.read-model';
+import { RETENTION_EVENTS_EXPIRED, RetentionEventsExpired } from '../../retention/retention-policy';
 import { Projection, ProjectionWriter } from '../../projections/projection';
 import { ReadModelProjection } from '../../projections/read-model-projection.decorator';
 import { ProjectionDefinition } from '../../read-store/read-store.port';
 import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAlert } from '../alerts/alert';
+import { ALERT_EVENTS, ALERT_EVENTS_COLLECTION, alertEventDocument, AlertMember } from '../alerts/alert-events';
+import { EVALUATED_EVENTS, EVALUATED_EVENTS_COLLECTION, evaluatedEventDocument } from './evaluated-events';
 import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
 import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
 import { inTenantTimezone, MonitoringRule } from '../rules/monitoring-rule';
@@ -38,13 +42,17 @@ function newAlert(raised: RaisedAlert, tenantId: string, rule: MonitoringRule, a
     tenantId,
     groupFields: Object.entries(groupKey).map(([field, value]) => ({ field, value })),
     status: 'open',
-    auditLogLink: auditLogLinkOf(raised, rule.match),
+    auditLogLink: auditLogLinkOf(raised),
     raisedAt: at,
     updatedAt: at,
     history: [{ at, by: 'system', status: 'open' }],
     raisedPosition: position,
     changePosition: position,
   };
+}
+
+function putMembers(writer: ProjectionWriter, tenantId: string, alertId: string, members: readonly AlertMember[]): void {
+  for (const member of members) writer.put(ALERT_EVENTS, alertEventDocument(tenantId, alertId, member));
 }
 
 function snapshotOf(alert: AlertDocument): AlertSnapshot {
@@ -66,14 +74,19 @@ function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
 @ReadModelProjection()
 @Injectable()
 export class MonitoringEngineProjection implements Projection {
-  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 2, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION] };
-  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX, tenantConfigStreamPrefix('tenant_settings')];
+  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 3, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION, ALERT_EVENTS_COLLECTION, EVALUATED_EVENTS_COLLECTION] };
+  readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX, tenantConfigStreamPrefix('tenant_settings'), RETENTION_STREAM_PREFIX];
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     if (recorded.type === AUDIT_EVENT_RECORDED && recorded.stream.startsWith(AUDIT_STREAM_PREFIX)) return this.evaluate(recorded, writer);
     if (isRuleEvent(recorded)) return this.applyRuleChange(recorded, writer);
     if (isAlertTriageEvent(recorded)) return this.applyTriage(recorded, writer);
     if (recorded.type === TENANT_SETTINGS_UPDATED) return this.applyTenantSettings(recorded, writer);
+    if (recorded.type === RETENTION_EVENTS_EXPIRED) {
+      // Retention expired these events from the log (ADR 025): backtests no longer see them either.
+      const expired = recorded.data as unknown as RetentionEventsExpired;
+      for (const eventId of expired.eventIds) writer.delete(EVALUATED_EVENTS, auditDocumentId(expired.tenantId, eventId));
+    }
   }
 
   /** The tenant's timezone, for outside_hours rules without one of their own: applies to the audit events after the change. */
@@ -85,6 +98,7 @@ export class MonitoringEngineProjection implements Projection {
 
   private async evaluate(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     const event = recorded.data as unknown as StoredAuditEvent;
+    writer.put(EVALUATED_EVENTS, evaluatedEventDocument(event));
     const ruleSet = (await writer.get(MONITORING_RULE_SETS, event.tenantId)) as RuleSetDocument | null;
     const stored = Object.values(ruleSet?.rules ?? {}).filter((r): r is MonitoringRule => r !== null);
     const at = recorded.recordedAt.toISOString();
@@ -96,7 +110,10 @@ export class MonitoringEngineProjection implements Projection {
       // A plain match rule without suppression needs no memory between events: its alert depends on the event alone.
       if (rule.condition.type === 'match' && rule.suppressionSeconds === 0) {
         const { evaluation } = evaluate(rule, event, groupKey, EMPTY_GROUP_STATE);
-        if (evaluation.kind === 'raise') writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
+        if (evaluation.kind === 'raise') {
+          writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
+          putMembers(writer, event.tenantId, evaluation.alert.id, evaluation.members.map(({ sequence, at }) => ({ sequence, at })));
+        }
         continue;
       }
       const windowId = windowDocumentId(event.tenantId, rule.id, groupKeyString(groupKey));
@@ -104,14 +121,21 @@ export class MonitoringEngineProjection implements Projection {
       if (window && window.appliedPosition >= recorded.position) {
         // Replay of a batch whose commit stopped half-way (stores without multi-document transactions):
         // this event is already in the window; only the alert write it made may be missing.
-        if (window.alert && window.alertPosition === recorded.position) await this.putAlert(window.alert, writer);
+        if (window.alert && window.alertPosition === recorded.position) {
+          await this.putAlert(window.alert, writer);
+          putMembers(writer, event.tenantId, window.alert.id, window.alertMembers ?? []);
+        }
         continue;
       }
       const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
       let alert: AlertSnapshot | null = null;
       if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
       else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, recorded.position, writer);
-      if (alert) await this.putAlert(alert, writer);
+      const members: AlertMember[] = evaluation.kind === 'raise' ? evaluation.members.map(({ sequence, at }) => ({ sequence, at })) : evaluation.kind === 'join' ? [{ sequence: evaluation.sequence, at: Date.parse(evaluation.occurredAt) }] : [];
+      if (alert) {
+        await this.putAlert(alert, writer);
+        putMembers(writer, event.tenantId, alert.id, members);
+      }
       // Kept even when empty: `appliedPosition` is what recognises a replayed event.
       writer.put(MONITORING_WINDOWS, {
         id: windowId,
@@ -121,6 +145,7 @@ export class MonitoringEngineProjection implements Projection {
         appliedPosition: recorded.position,
         alert: alert ?? window?.alert ?? null,
         alertPosition: alert ? recorded.position : (window?.alertPosition ?? null),
+        alertMembers: alert ? members : (window?.alertMembers ?? []),
       } satisfies WindowDocument);
     }
   }
@@ -145,7 +170,7 @@ export class MonitoringEngineProjection implements Projection {
       eventCount: base.eventCount + 1,
       recordCount: base.recordCount + join.weight,
       eventIds: base.eventIds.length < MAX_ALERT_EVENT_IDS ? [...base.eventIds, join.eventId] : base.eventIds,
-      auditLogLink: auditLogLinkOf({ groupKey: groupKeyOfAlert(base), firstEventAt, lastEventAt }, rule.match),
+      auditLogLink: auditLogLinkOf({ id: base.id, firstEventAt, lastEventAt }),
       updatedAt: at,
       changePosition: position,
     };

@@ -1,5 +1,6 @@
 import { CollectionDefinition } from '../../read-store/read-store.port';
 import { AlertDocument } from '../alerts/alert';
+import { AlertMember } from '../alerts/alert-events';
 import { GroupState } from '../evaluation/rule-evaluator';
 import { MonitoringRule } from '../rules/monitoring-rule';
 
@@ -36,6 +37,8 @@ export interface WindowDocument {
    */
   alert: Omit<AlertDocument, 'status' | 'history'> | null;
   alertPosition: string | null;
+  /** The alert members written at `alertPosition` (the raising window, or the joining event), re-issued with the alert on a replay. */
+  alertMembers?: AlertMember[];
 }
 export const WINDOWS_COLLECTION: CollectionDefinition = { name: MONITORING_WINDOWS, fields: { tenantId: 'string', ruleId: 'string' }, indexes: [{ name: 'by_tenant_rule', keys: [['tenantId', 1], ['ruleId', 1]] }] };
 

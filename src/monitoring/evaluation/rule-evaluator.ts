@@ -43,9 +43,10 @@ export interface RaisedAlert {
 export type Evaluation =
   /** The event is not in the rule's scope, or the condition does not hold (yet). */
   | { kind: 'none' }
-  | { kind: 'raise'; alert: RaisedAlert }
+  /** `members`: every event of the triggering window (the alert's `eventIds` keep the first 100). */
+  | { kind: 'raise'; alert: RaisedAlert; members: WindowEntry[] }
   /** The event joins the open alert of its group (suppression). */
-  | { kind: 'join'; alertId: string; eventId: string; occurredAt: string; weight: number };
+  | { kind: 'join'; alertId: string; eventId: string; sequence: number; occurredAt: string; weight: number };
 
 /** Alerts keep the ids of their first events only. */
 export const MAX_ALERT_EVENT_IDS = 100;
@@ -83,7 +84,7 @@ export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: 
   if (rule.condition.type === 'outside_hours' && withinBusinessHours(new Date(at), { ...rule.condition, timezone: rule.condition.timezone ?? 'UTC' })) return { state, evaluation: { kind: 'none' } };
 
   if (state.openAlert && at < state.openAlert.suppressedUntil) {
-    return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, occurredAt: new Date(at).toISOString(), weight } };
+    return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, sequence: event.sequence, occurredAt: new Date(at).toISOString(), weight } };
   }
   const entry: WindowEntry = { id: event.id, sequence: event.sequence, at, weight };
 
@@ -118,7 +119,7 @@ function raised(rule: MonitoringRule, tenantId: string, groupKey: Record<string,
     eventIds: bySequence.slice(0, MAX_ALERT_EVENT_IDS).map((e) => e.id),
   };
   const openAlert = rule.suppressionSeconds > 0 ? { id, suppressedUntil: last.at + rule.suppressionSeconds * 1000 } : null;
-  return { state: { pending: [], openAlert }, evaluation: { kind: 'raise', alert } };
+  return { state: { pending: [], openAlert }, evaluation: { kind: 'raise', alert, members: window } };
 }
 
 function titleOf(rule: MonitoringRule, groupKey: Record<string, string>): string {

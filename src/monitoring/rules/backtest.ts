@@ -1,5 +1,5 @@
-import { StoredAuditEvent } from '../../audit-log/audit-event';
 import { EMPTY_GROUP_STATE, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from '../evaluation/rule-evaluator';
+import { EvaluatedEvent } from '../evaluation/rule-scope';
 import { MonitoringRule } from './monitoring-rule';
 
 export interface BacktestAlert {
@@ -26,7 +26,7 @@ export class Backtest {
 
   constructor(private readonly rule: MonitoringRule) {}
 
-  add(event: StoredAuditEvent): void {
+  add(event: EvaluatedEvent): void {
     this.eventsScanned++;
     const groupKey = groupOfEvent(this.rule, event);
     if (!groupKey) return;

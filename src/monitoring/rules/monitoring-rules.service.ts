@@ -9,7 +9,8 @@ import { AuditedChanges } from '../../self-audit/self-audit.decorators';
 import { defaultRule } from './default-rules';
 import { inTenantTimezone, MonitoringRule } from './monitoring-rule';
 import { effectiveRules, MONITORING_RULES, MONITORING_RULES_PROJECTION, MonitoringRuleDocument, ruleDocumentId } from './monitoring-rules.read-model';
-import { AUDIT_EVENTS, AuditEventDocument, asStoredEvent, sortKeyOf } from '../../audit-log/audit-log.read-model';
+import { sortKeyOf } from '../../audit-log/audit-log.read-model';
+import { EVALUATED_EVENTS, EvaluatedEventDocument, evaluatedEventOf } from '../engine/evaluated-events';
 import { Backtest, BacktestAlert } from './backtest';
 import { backtestRequestOf, newRuleOf, ruleChangesOf } from './rule-input';
 import { ruleStreamOf } from './rule-stream';
@@ -70,13 +71,13 @@ export class MonitoringRulesService {
     let inclusive = true;
     for (;;) {
       const page = (await this.store.find(
-        AUDIT_EVENTS,
+        EVALUATED_EVENTS,
         { tenantId: principal.tenantId, sortKey: inclusive ? { $gte: after, $lt: end } : { $gt: after, $lt: end } },
         { sort: [['sortKey', 1]], limit: BACKTEST_PAGE, hint: 'by_time' },
-      )) as unknown as AuditEventDocument[];
+      )) as unknown as EvaluatedEventDocument[];
       for (const doc of page) {
         after = doc.sortKey;
-        if (doc.tenantId === principal.tenantId) backtest.add(asStoredEvent(doc));
+        if (doc.tenantId === principal.tenantId) backtest.add(evaluatedEventOf(doc));
       }
       inclusive = false;
       if (page.length < BACKTEST_PAGE) break;

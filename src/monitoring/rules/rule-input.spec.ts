@@ -51,13 +51,8 @@ describe('rule input', () => {
 });
 
 describe(auditLogLinkOf.name, () => {
-  it("lists the alert's window (to = last event + 1 ms) narrowed by the group and by a single outcome or exact action", () => {
-    const link = auditLogLinkOf({ groupKey: { 'actor.id': 'bob' }, firstEventAt: '2026-05-04T10:00:00.000Z', lastEventAt: '2026-05-04T10:02:00.000Z' }, { actions: ['access.denied'], outcomes: ['denied'] });
-    expect(link).toBe('/v1/audit-events?from=2026-05-04T10%3A00%3A00.000Z&to=2026-05-04T10%3A02%3A00.001Z&actorId=bob&action=access.denied&outcome=denied&limit=500');
-  });
-
-  it('leaves out wildcard actions and multiple outcomes, which the list cannot express', () => {
-    const link = auditLogLinkOf({ groupKey: {}, firstEventAt: '2026-05-04T10:00:00.000Z', lastEventAt: '2026-05-04T10:00:00.000Z' }, { actions: ['role.*'], outcomes: ['denied', 'failure'] });
-    expect(link).toBe('/v1/audit-events?from=2026-05-04T10%3A00%3A00.000Z&to=2026-05-04T10%3A00%3A00.001Z&limit=500');
+  it("names the alert (whose members the list reads) and its period, to = last event + 1 ms", () => {
+    const link = auditLogLinkOf({ id: '0123456789abcdef0123456789abcdef', firstEventAt: '2026-05-04T10:00:00.000Z', lastEventAt: '2026-05-04T10:02:00.000Z' });
+    expect(link).toBe('/v1/audit-events?alertId=0123456789abcdef0123456789abcdef&from=2026-05-04T10%3A00%3A00.000Z&to=2026-05-04T10%3A02%3A00.001Z&limit=500');
   });
 });
