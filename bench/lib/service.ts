@@ -56,7 +56,7 @@ export async function startService(dataDir: string, port: number, logFile: strin
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}; see ${logFile}`);
     try {

@@ -28,7 +28,7 @@ const ALERT_SCHEMA: SchemaObject = {
     eventCount: { type: 'integer' },
     recordCount: { type: 'integer', description: 'Sum of the events\' record counts (metadata.recordCount or 1)' },
     eventIds: { type: 'array', items: { type: 'string' }, description: 'The first 100, in sequence order' },
-    auditLogLink: { type: 'string', description: '/v1/audit-events?… listing the triggering window' },
+    auditLogLink: { type: 'string', description: '/v1/audit-events?alertId=…: lists exactly the alert\'s events (all of them, newest first)' },
     raisedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     history: {

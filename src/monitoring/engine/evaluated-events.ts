@@ -11,11 +11,12 @@ import { EvaluatedEvent, recordWeightOf } from '../evaluation/rule-scope';
 export const EVALUATED_EVENTS = 'monitoring_evaluated_events';
 
 /**
- * Positional, to keep rows small and parsing cheap:
- * [eventId, sequence, occurredAt, actor.id, actor.type, action, outcome, resource.type, resource.id,
- *  resource.sensitivity | null, channel, context.sourceService | null, record weight].
+ * Positional, to keep rows small and parsing cheap (the event id, occurredAt and sequence are in the
+ * document's id and sortKey already):
+ * [actor.id, actor.type, action, outcome, resource.type, resource.id, resource.sensitivity | null,
+ *  channel, context.sourceService | null, record weight].
  */
-type EvaluatedTuple = [string, number, string, string, AuditActorType, string, Outcome, string, string, Sensitivity | null, Channel, string | null, number];
+type EvaluatedTuple = [string, AuditActorType, string, Outcome, string, string, Sensitivity | null, Channel, string | null, number];
 
 export interface EvaluatedEventDocument {
   /** `<tenantId>:<eventId>`, as in the audit log, so that retention removes it by event id. */
@@ -37,9 +38,6 @@ export function evaluatedEventDocument(event: StoredAuditEvent): EvaluatedEventD
     tenantId: event.tenantId,
     sortKey: sortKeyOf(event.occurredAt, event.sequence),
     e: [
-      event.id,
-      event.sequence,
-      event.occurredAt,
       event.actor.id,
       event.actor.type,
       event.action,
@@ -56,12 +54,13 @@ export function evaluatedEventDocument(event: StoredAuditEvent): EvaluatedEventD
 
 /** The event as rules see it (metadata.recordCount carries the record weight). */
 export function evaluatedEventOf(doc: EvaluatedEventDocument): EvaluatedEvent {
-  const [id, sequence, occurredAt, actorId, actorType, action, outcome, resourceType, resourceId, sensitivity, channel, sourceService, weight] = doc.e;
+  const [actorId, actorType, action, outcome, resourceType, resourceId, sensitivity, channel, sourceService, weight] = doc.e;
+  const separator = doc.sortKey.lastIndexOf('|');
   return {
-    id,
+    id: doc.id.slice(doc.tenantId.length + 1),
     tenantId: doc.tenantId,
-    sequence,
-    occurredAt,
+    sequence: Number(doc.sortKey.slice(separator + 1)),
+    occurredAt: doc.sortKey.slice(0, separator),
     actor: { id: actorId, type: actorType },
     action,
     outcome,

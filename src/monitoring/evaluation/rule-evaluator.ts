@@ -81,7 +81,7 @@ export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: 
   const weight = rule.condition.type === 'threshold' && rule.condition.count === 'records' ? recordWeightOf(event) : 1;
 
   // Callers resolve a missing timezone to the tenant's (inTenantTimezone); UTC is the tenant default.
-  if (rule.condition.type === 'outside_hours' && withinBusinessHours(new Date(at), { ...rule.condition, timezone: rule.condition.timezone ?? 'UTC' })) return { state, evaluation: { kind: 'none' } };
+  if (rule.condition.type === 'outside_hours' && withinBusinessHours(at, rule.condition)) return { state, evaluation: { kind: 'none' } };
 
   if (state.openAlert && at < state.openAlert.suppressedUntil) {
     return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, sequence: event.sequence, occurredAt: new Date(at).toISOString(), weight } };
