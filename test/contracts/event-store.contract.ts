@@ -208,6 +208,41 @@ export function eventStoreContract(makeHarness: () => EventStoreHarness): void {
     expect(await store.headPosition({ streamPrefixes: [streamOf('-none-')] })).toBeNull();
   });
 
+  it('reads and subscribes to a few small streams among a large one: every event, in log order, in pages of any size', async () => {
+    const bulk = streamOf('-bulk');
+    const rare = (n: number) => streamOf(`-rare-${n}`);
+    const expected: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      await store.append(bulk, newEvents(500), 'any');
+      for (const n of [round % 3, (round + 1) % 3]) {
+        const event = newEvent();
+        await store.append(rare(n), [event], 'any');
+        expected.push(event.id);
+      }
+    }
+    await store.append(bulk, newEvents(200), 'any');
+    const filter = { streamPrefixes: [streamOf('-rare-')] };
+    for (const pageSize of [1, 5, 100]) {
+      const read: RecordedEvent[] = [];
+      let after: RecordedEvent['position'] | undefined;
+      for (;;) {
+        const page = await store.readAll({ after, filter, maxCount: pageSize });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(pageSize);
+        read.push(...page);
+        after = page[page.length - 1].position;
+      }
+      expect(read.map((e) => e.id)).toEqual(expected);
+      expectStrictlyIncreasing(read);
+    }
+    const subscription = store.subscribeToAll({ filter });
+    const received = collect(subscription, expected.length + 1);
+    const live = newEvent();
+    await store.append(rare(2), [live], 'any');
+    expect((await received).map((e) => e.id)).toEqual([...expected, live.id]);
+    await subscription.close();
+  });
+
   it('subscribes to $all: catches up from a position, then delivers live appends, until closed', async () => {
     const prefix = streamOf('-sub-');
     const before = await store.append(`${prefix}1`, newEvents(2), 'no_stream');
