@@ -15,7 +15,6 @@
  *       SERVICE_ENV (extra service environment as JSON, e.g. '{"READ_CONCURRENCY_PER_TENANT":"64"}')
  * Loopback only; everything is bounded in time.
  */
-import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
@@ -23,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeEvent, rng } from './lib/audit-events';
+import { seedThroughBatchApi, waitCaughtUp } from './lib/seed';
 import { percentile, round, rssMb, RunningService, sleep, startService, token } from './lib/service';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
@@ -34,7 +34,7 @@ const LOAD = {
   exports: Number(process.env.LOAD_EXPORTS ?? 20),
   scans: Number(process.env.LOAD_SCANS ?? 20),
 };
-const BATCH = 500;
+const SEED_SPAN_MS = 7 * 86_400_000;
 const TENANT = 'acme';
 const PROBE_WRITER = `Bearer ${token(['audit_writer'], 'svc-probe', TENANT)}`;
 const NON_MATCHING_SCAN = '/v1/audit-events?resourceType=no-such-type&limit=50';
@@ -210,41 +210,6 @@ async function probe(url: string, seconds: number, writer: string): Promise<{ he
   return { health: summary(health, healthErrors), ingest: summary(ingest, ingestErrors), errorKinds };
 }
 
-async function seed(url: string, writer: string, events: number): Promise<number> {
-  const r = rng(99);
-  const started = performance.now();
-  const spanMs = 7 * 86_400_000;
-  const start = Date.now() - spanMs - 3_600_000;
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections: 4,
-    amount: Math.ceil(events / BATCH),
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/audit-events/batch',
-        headers: { 'content-type': 'application/json', authorization: writer },
-        setupRequest: (req) => {
-          const batch = Array.from({ length: BATCH }, () => makeEvent(r, { at: start + Math.floor((next++ / events) * spanMs) }));
-          return { ...req, body: JSON.stringify({ events: batch }) };
-        },
-      },
-    ],
-  });
-  if (result.non2xx || result.errors) throw new Error(`seeding failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return Math.round((result['2xx'] * BATCH) / ((performance.now() - started) / 1000));
-}
-
-async function waitCaughtUp(url: string): Promise<void> {
-  for (;;) {
-    const h = (await (await fetch(`${url}/health`)).json()) as { headPosition: string; projections: Array<{ name: string; checkpoint: string }> };
-    if (h.projections.find((p) => p.name === 'audit_log')?.checkpoint === h.headPosition) return;
-    await sleep(500);
-  }
-}
-
 function startLoadChild(url: string, seconds: number): Promise<Record<string, LoadTally>> {
   const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', __filename], {
     env: { ...process.env, READ_ISOLATION_LOAD_URL: url, READ_ISOLATION_LOAD_SECONDS: String(seconds) },
@@ -301,9 +266,9 @@ async function main(): Promise<void> {
     const head = (await (await fetch(`${service.url}/v1/integrity/verify?fromSequence=0&toSequence=0`, { headers: { authorization: reader } })).json()) as { headSequence: number };
     if (head.headSequence + 1 < EVENTS) {
       console.log(`seeding ${EVENTS} events into tenant ${TENANT} through the batch API …`);
-      results.seedEventsPerSec = await seed(service.url, writer, EVENTS - head.headSequence - 1);
+      results.seedEventsPerSec = Math.round(await seedThroughBatchApi(service.url, writer, EVENTS - head.headSequence - 1, Date.now() - SEED_SPAN_MS - 3_600_000, SEED_SPAN_MS));
     }
-    await waitCaughtUp(service.url);
+    await waitCaughtUp(service.url, 'audit_log');
     const verify = (await (await fetch(`${service.url}/v1/integrity/verify`, { headers: { authorization: reader } })).json()) as { checked: number };
     results.tenantEvents = verify.checked;
     console.log(`tenant ${TENANT}: ${verify.checked} events; baseline ${BASELINE_SECONDS} s …`);
@@ -321,7 +286,7 @@ async function main(): Promise<void> {
       await service.stop();
       const lifted = { ...serviceEnv, READ_CONCURRENCY_PER_TENANT: '1000', LIST_CONCURRENCY_PER_TENANT: '1000' };
       service = await startService(dataDir, port, logFile, lifted);
-      await waitCaughtUp(service.url);
+      await waitCaughtUp(service.url, 'audit_log');
       results.loadedLimitsLifted = { serviceEnv: lifted, ...(await loadedPhase(service, 'loaded (limits lifted)', baseline, loopDelay)) };
     }
   } finally {

@@ -306,7 +306,7 @@ describe('Monitoring: rules engine, rules API and alerts over HTTP', () => {
     beforeAll(async () => {
       events = [update('zed', 0), update('zed', 10), update('zed', 20), update('yan', 0), update('zed', 5000)];
       await api.record(initechWriter, events);
-      // The backtest reads the audit log's read model: wait until it holds these events.
+      // The backtest reads the rules engine's compact copy of the log: wait until it holds these events.
       await engineSettled();
     });
     const draft = { name: 'Repeated invoice updates', severity: 'low', match: { actions: ['invoice.update'] }, condition: { type: 'threshold', threshold: 2, windowSeconds: 60, groupBy: ['actor.id'] }, suppressionSeconds: 600 };

@@ -1,8 +1,7 @@
 import { StoredAuditEvent } from '../../audit-log/audit-event';
-import { auditDocumentId, sortKeyOf } from '../../audit-log/audit-log.read-model';
 import { groupKeyOf, recordWeightOf } from '../evaluation/rule-scope';
 import { GROUP_BY_FIELDS } from '../rules/monitoring-rule';
-import { evaluatedEventDocument, evaluatedEventOf } from './evaluated-events';
+import { chunkIdsBetween, evaluatedChunkIdOf, evaluatedEventsOf, EVENTS_PER_CHUNK, withEvaluatedEvent, withoutSequences } from './evaluated-events';
 
 const stored = (overrides: Partial<StoredAuditEvent> = {}): StoredAuditEvent =>
   ({
@@ -24,12 +23,15 @@ const stored = (overrides: Partial<StoredAuditEvent> = {}): StoredAuditEvent =>
     ...overrides,
   }) as StoredAuditEvent;
 
-describe('the engine\'s compact copy of an audit event (backtests read it)', () => {
-  it('keeps every field a rule can look at, and the id and sort key of the audit log', () => {
+/** Through JSON, as the read store keeps it. */
+const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+describe("the engine's compact copy of the audit log (backtests read it)", () => {
+  it('keeps every field a rule can look at, in chunks of consecutive sequences', () => {
     const event = stored();
-    const doc = evaluatedEventDocument(event);
-    expect(doc).toMatchObject({ id: auditDocumentId('acme', event.id), tenantId: 'acme', sortKey: sortKeyOf(event.occurredAt, 41) });
-    const back = evaluatedEventOf(JSON.parse(JSON.stringify(doc)));
+    const chunk = roundTrip(withEvaluatedEvent(null, event));
+    expect(chunk).toMatchObject({ id: evaluatedChunkIdOf('acme', 41), tenantId: 'acme', chunk: Math.floor(41 / EVENTS_PER_CHUNK) });
+    const [back] = evaluatedEventsOf(chunk);
     expect(back).toEqual({
       id: event.id,
       tenantId: 'acme',
@@ -49,11 +51,29 @@ describe('the engine\'s compact copy of an audit event (backtests read it)', () 
   it('leaves out an absent sensitivity and source service, and counts an event without a usable recordCount as 1 record', () => {
     for (const metadata of [undefined, { recordCount: -3 }, { recordCount: 2.5 }, { recordCount: '7' }]) {
       const event = stored({ resource: { type: 'invoice', id: 'I-1' }, context: undefined, metadata: metadata as StoredAuditEvent['metadata'] });
-      const back = evaluatedEventOf(JSON.parse(JSON.stringify(evaluatedEventDocument(event))));
+      const [back] = evaluatedEventsOf(roundTrip(withEvaluatedEvent(null, event)));
       expect(back.resource).toEqual({ type: 'invoice', id: 'I-1' });
       expect(back.context).toBeUndefined();
       expect(recordWeightOf(back)).toBe(1);
       expect(groupKeyOf(GROUP_BY_FIELDS, back)).toEqual(groupKeyOf(GROUP_BY_FIELDS, event));
     }
+  });
+
+  it('adds an event once: a replayed event leaves the chunk as it is', () => {
+    let chunk = withEvaluatedEvent(null, stored({ id: 'e0', sequence: 0 }));
+    chunk = withEvaluatedEvent(chunk, stored({ id: 'e1', sequence: 1 }));
+    expect(withEvaluatedEvent(chunk, stored({ id: 'e1', sequence: 1 }))).toBe(chunk);
+    expect(withEvaluatedEvent(chunk, stored({ id: 'e0', sequence: 0 }))).toBe(chunk);
+    expect(evaluatedEventsOf(chunk).map((e) => e.id)).toEqual(['e0', 'e1']);
+    expect(evaluatedChunkIdOf('acme', EVENTS_PER_CHUNK - 1)).toBe('acme:0');
+    expect(evaluatedChunkIdOf('acme', EVENTS_PER_CHUNK)).toBe('acme:1');
+  });
+
+  it('retention removes exactly the expired sequences, and a chunk left empty', () => {
+    let chunk = withEvaluatedEvent(null, stored({ id: 'e0', sequence: 0 }));
+    for (let s = 1; s < 5; s++) chunk = withEvaluatedEvent(chunk, stored({ id: `e${s}`, sequence: s }));
+    expect(evaluatedEventsOf(withoutSequences(chunk, 0, 2)!).map((e) => e.sequence)).toEqual([3, 4]);
+    expect(withoutSequences(chunk, 0, 4)).toBeNull();
+    expect(chunkIdsBetween('acme', 0, 2 * EVENTS_PER_CHUNK)).toEqual(['acme:0', 'acme:1', 'acme:2']);
   });
 });

@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
 import { RecordedEvent } from '../../event-store/event-store.port';
 import { aggregateStreamPrefix, AUDIT_STREAM_PREFIX, RETENTION_STREAM_PREFIX } from '../../event-store/stream-names';
-import { auditDocumentId } from '../../audit-log/audit-log.read-model';
 import { RETENTION_EVENTS_EXPIRED, RetentionEventsExpired } from '../../retention/retention-policy';
 import { Projection, ProjectionWriter } from '../../projections/projection';
 import { ReadModelProjection } from '../../projections/read-model-projection.decorator';
 import { ProjectionDefinition } from '../../read-store/read-store.port';
 import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAlert } from '../alerts/alert';
 import { ALERT_EVENTS, ALERT_EVENTS_COLLECTION, alertEventDocument, AlertMember } from '../alerts/alert-events';
-import { EVALUATED_EVENTS, EVALUATED_EVENTS_COLLECTION, evaluatedEventDocument } from './evaluated-events';
+import { chunkIdsBetween, EvaluatedChunkDocument, evaluatedChunkIdOf, EVALUATED_EVENTS, EVALUATED_EVENTS_COLLECTION, withEvaluatedEvent, withoutSequences } from './evaluated-events';
 import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
 import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
 import { inTenantTimezone, MonitoringRule } from '../rules/monitoring-rule';
@@ -84,8 +83,14 @@ export class MonitoringEngineProjection implements Projection {
     if (recorded.type === TENANT_SETTINGS_UPDATED) return this.applyTenantSettings(recorded, writer);
     if (recorded.type === RETENTION_EVENTS_EXPIRED) {
       // Retention expired these events from the log (ADR 025): backtests no longer see them either.
-      const expired = recorded.data as unknown as RetentionEventsExpired;
-      for (const eventId of expired.eventIds) writer.delete(EVALUATED_EVENTS, auditDocumentId(expired.tenantId, eventId));
+      const { tenantId, fromSequence, toSequence } = recorded.data as unknown as RetentionEventsExpired;
+      for (const id of chunkIdsBetween(tenantId, fromSequence, toSequence)) {
+        const chunk = (await writer.get(EVALUATED_EVENTS, id)) as EvaluatedChunkDocument | null;
+        if (!chunk) continue;
+        const kept = withoutSequences(chunk, fromSequence, toSequence);
+        if (kept) writer.put(EVALUATED_EVENTS, kept);
+        else writer.delete(EVALUATED_EVENTS, id);
+      }
     }
   }
 
@@ -98,7 +103,9 @@ export class MonitoringEngineProjection implements Projection {
 
   private async evaluate(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
     const event = recorded.data as unknown as StoredAuditEvent;
-    writer.put(EVALUATED_EVENTS, evaluatedEventDocument(event));
+    const chunk = (await writer.get(EVALUATED_EVENTS, evaluatedChunkIdOf(event.tenantId, event.sequence))) as EvaluatedChunkDocument | null;
+    const withEvent = withEvaluatedEvent(chunk, event);
+    if (withEvent !== chunk) writer.put(EVALUATED_EVENTS, withEvent);
     const ruleSet = (await writer.get(MONITORING_RULE_SETS, event.tenantId)) as RuleSetDocument | null;
     const stored = Object.values(ruleSet?.rules ?? {}).filter((r): r is MonitoringRule => r !== null);
     const at = recorded.recordedAt.toISOString();
