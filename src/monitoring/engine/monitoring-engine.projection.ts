@@ -73,7 +73,7 @@ function snapshotOrNull(alert: AlertDocument | null): AlertSnapshot | null {
 @ReadModelProjection()
 @Injectable()
 export class MonitoringEngineProjection implements Projection {
-  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 3, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION, ALERT_EVENTS_COLLECTION, EVALUATED_EVENTS_COLLECTION] };
+  readonly definition: ProjectionDefinition = { name: MONITORING_PROJECTION, version: 4, collections: [RULE_SETS_COLLECTION, WINDOWS_COLLECTION, ALERTS_COLLECTION, ALERT_EVENTS_COLLECTION, EVALUATED_EVENTS_COLLECTION] };
   readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RULE_STREAM_PREFIX, ALERT_STREAM_PREFIX, tenantConfigStreamPrefix('tenant_settings'), RETENTION_STREAM_PREFIX];
 
   async apply(recorded: RecordedEvent, writer: ProjectionWriter): Promise<void> {
