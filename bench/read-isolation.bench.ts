@@ -268,7 +268,7 @@ async function main(): Promise<void> {
       console.log(`seeding ${EVENTS} events into tenant ${TENANT} through the batch API …`);
       results.seedEventsPerSec = Math.round(await seedThroughBatchApi(service.url, writer, EVENTS - head.headSequence - 1, Date.now() - SEED_SPAN_MS - 3_600_000, SEED_SPAN_MS));
     }
-    await waitCaughtUp(service.url, 'audit_log');
+    await waitCaughtUp(service.url);
     const verify = (await (await fetch(`${service.url}/v1/integrity/verify`, { headers: { authorization: reader } })).json()) as { checked: number };
     results.tenantEvents = verify.checked;
     console.log(`tenant ${TENANT}: ${verify.checked} events; baseline ${BASELINE_SECONDS} s …`);
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
       await service.stop();
       const lifted = { ...serviceEnv, READ_CONCURRENCY_PER_TENANT: '1000', LIST_CONCURRENCY_PER_TENANT: '1000' };
       service = await startService(dataDir, port, logFile, lifted);
-      await waitCaughtUp(service.url, 'audit_log');
+      await waitCaughtUp(service.url);
       results.loadedLimitsLifted = { serviceEnv: lifted, ...(await loadedPhase(service, 'loaded (limits lifted)', baseline, loopDelay)) };
     }
   } finally {

@@ -87,6 +87,37 @@ describe(SqliteEventStore.name, () => {
     }
   });
 
+  it("finds a filter's head among stream categories, also for a database from before them (filled once at open)", async () => {
+    const store = new SqliteEventStore({ file });
+    const positions: string[] = [];
+    for (let i = 0; i < 30; i++) positions.push((await store.append(`notification-acme-${i}`, newEvents(1), 'no_stream')).position);
+    const role = await store.append('role-acme-admin', newEvents(1), 'no_stream');
+    const last = await store.append('notification-globex-1', newEvents(1), 'no_stream');
+    await store.append('audit-acme', newEvents(2), 'any');
+    const heads = async (s: SqliteEventStore) => [
+      await s.headPosition({ streamPrefixes: ['notification-'] }),
+      await s.headPosition({ streamPrefixes: ['notification-acme-'] }),
+      await s.headPosition({ streamPrefixes: ['role-'] }),
+      await s.headPosition({ streamPrefixes: ['webhook-'] }),
+      await s.headPosition({ streamPrefixes: ['notification-acme-1'] }),
+    ];
+    const before = await heads(store);
+    expect(before[0]).toBe(last.position);
+    expect(before[2]).toBe(role.position);
+    expect(before[3]).toBeNull();
+    expect(before[1]).toBe(positions[29]);
+    // notification-acme-1 is not a category: the streams themselves answer (…-1 and …-10 to …-19).
+    expect(before[4]).toBe(positions[19]);
+    await store.close();
+
+    const raw = new Database(file);
+    raw.exec('DELETE FROM stream_categories');
+    raw.close();
+    const reopened = new SqliteEventStore({ file });
+    expect(await heads(reopened)).toEqual(before);
+    await reopened.close();
+  });
+
   it('uses a WAL journal and keeps unique (stream, revision) even if the head table is wrong', async () => {
     const store = new SqliteEventStore({ file });
     await store.append('audit-acme', newEvents(2), 'no_stream');

@@ -26,6 +26,14 @@ CREATE TABLE IF NOT EXISTS streams (
   head_position INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- Newest position per stream category (the stream name up to its last "-", e.g. "notification-acme-"),
+-- kept in the append transaction: a filter's head is found among a few categories instead of every
+-- stream (one stream per notification makes those many).
+CREATE TABLE IF NOT EXISTS stream_categories (
+  category      TEXT    PRIMARY KEY,
+  head_position INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Retention horizon per stream: events with a lower revision are expired (ADR 025).
 CREATE TABLE IF NOT EXISTS retention_horizons (
   stream          TEXT    PRIMARY KEY,

@@ -40,6 +40,8 @@ export interface SqliteEventStoreOptions {
 const PAGE_SIZE = 1000;
 /** A filter's streams are read directly when they hold at most 1/this of the log still to scan. */
 const SPARSE_FILTER_RATIO = 8;
+/** ... and when at least this many positions are left to scan. */
+const SPARSE_MIN_GAP = 10_000;
 /** Rows deleted per transaction when a stream is truncated: writers are never blocked for long. */
 const TRUNCATE_BATCH = 1000;
 
@@ -65,11 +67,16 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(EVENT_STORE_SCHEMA);
     this.db.transaction(() => this.db.exec(EVENT_DELETE_TRIGGER_MIGRATION)).immediate();
+    this.db.transaction(() => this.backfillStreamCategories()).immediate();
     this.appended.setMaxListeners(0);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.clock = options.clock ?? (() => new Date());
     this.statements = {
       streamHead: this.db.prepare<[string], { revision: number }>('SELECT head_revision AS revision FROM streams WHERE stream = ?'),
+      setCategoryHead: this.db.prepare(
+        'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
+          'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)',
+      ),
       setStreamHead: this.db.prepare(
         'INSERT INTO streams (stream, head_revision, head_position) VALUES (?, ?, ?) ' +
           'ON CONFLICT (stream) DO UPDATE SET head_revision = excluded.head_revision, head_position = excluded.head_position',
@@ -131,6 +138,7 @@ export class SqliteEventStore implements EventStore {
           lastRowId = Number(info.lastInsertRowid);
         }
         this.statements.setStreamHead.run(stream, revision, lastRowId);
+        this.statements.setCategoryHead.run(categoryOf(stream), lastRowId);
         return { nextExpectedRevision: revision, position: encodeSqlitePosition(lastRowId) };
       })
       .immediate();
@@ -189,12 +197,8 @@ export class SqliteEventStore implements EventStore {
       const head = this.statements.head.get()?.position ?? null;
       return head === null ? null : encodeSqlitePosition(head);
     }
-    const clauses = filter.streamPrefixes.map(() => '(stream >= ? AND stream < ?)').join(' OR ');
-    const params = filter.streamPrefixes.flatMap((p) => [p, `${p}\uffff`]);
-    const row = this.db
-      .prepare<unknown[], { position: number | null }>(`SELECT MAX(head_position) AS position FROM streams WHERE ${clauses}`)
-      .get(...params);
-    return row?.position ? encodeSqlitePosition(row.position) : null;
+    const position = this.filteredHead(filter.streamPrefixes);
+    return position ? encodeSqlitePosition(position) : null;
   }
 
   distance(from: Position | null, to: Position | null): number {
@@ -255,6 +259,34 @@ export class SqliteEventStore implements EventStore {
     return { events, scannedTo: cursor };
   }
 
+  /** Newest position of any stream under the prefixes (0: none): from the categories when every prefix ends a category. */
+  private filteredHead(prefixes: readonly string[]): number {
+    const table = prefixes.every((p) => p.endsWith('-')) ? 'stream_categories' : 'streams';
+    const column = table === 'streams' ? 'stream' : 'category';
+    const key = `${table}|${prefixes.length}`;
+    let statement = this.filteredHeads.get(key);
+    if (!statement) {
+      const clauses = prefixes.map(() => `(${column} >= ? AND ${column} < ?)`).join(' OR ');
+      statement = this.db.prepare<unknown[], { position: number | null }>(`SELECT MAX(head_position) AS position FROM ${table} WHERE ${clauses}`);
+      this.filteredHeads.set(key, statement);
+    }
+    return statement.get(...prefixes.flatMap((p) => [p, `${p}\uffff`]))?.position ?? 0;
+  }
+
+  private readonly filteredHeads = new Map<string, Database.Statement<unknown[], { position: number | null }>>();
+
+  /** Databases from before stream_categories: fill it from streams once (idempotent). */
+  private backfillStreamCategories(): void {
+    if (this.db.prepare('SELECT 1 FROM stream_categories LIMIT 1').get()) return;
+    const heads = new Map<string, number>();
+    for (const row of this.db.prepare<[], { stream: string; head_position: number }>('SELECT stream, head_position FROM streams').iterate()) {
+      const category = categoryOf(row.stream);
+      heads.set(category, Math.max(heads.get(category) ?? 0, row.head_position));
+    }
+    const insert = this.db.prepare('INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)');
+    for (const [category, position] of heads) insert.run(category, position);
+  }
+
   private readonly streamsWithPrefixes = new Map<number, Database.Statement<unknown[], { stream: string; head_revision: number }>>();
 
   /** Streams under any of `count` prefixes that have events after a position (statements cached per count). */
@@ -278,6 +310,10 @@ export class SqliteEventStore implements EventStore {
   private readSparseStreams(afterSequence: number, prefixes: readonly string[], maxCount: number): { events: RecordedEvent[]; scannedTo: number } | null {
     return this.db.transaction(() => {
       const head = this.statements.head.get()?.position ?? 0;
+      // Nothing of these streams since the cursor (the usual case for a quiet projection): done.
+      if (this.filteredHead(prefixes) <= afterSequence) return { events: [], scannedTo: Math.max(head, afterSequence) };
+      // A short stretch of the log is cheaper to scan than to look the streams up (thousands of them for notifications).
+      if (head - afterSequence < SPARSE_MIN_GAP) return null;
       const streams = this.streamsWithPrefixesStatement(prefixes.length).all(...prefixes.flatMap((p) => [p, `${p}\uffff`]), afterSequence);
       const rowsInStreams = streams.reduce((sum, s) => sum + s.head_revision + 1, 0);
       if (rowsInStreams > Math.max(PAGE_SIZE, (head - afterSequence) / SPARSE_FILTER_RATIO)) return null;
@@ -363,4 +399,9 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata),
     recordedAt: new Date(row.recorded_at),
   };
+}
+
+/** A stream's category: its name up to and including the last "-" (a filter prefix ending in "-" matches whole categories). */
+function categoryOf(stream: string): string {
+  return stream.slice(0, stream.lastIndexOf('-') + 1);
 }
