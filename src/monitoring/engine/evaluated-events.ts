@@ -17,6 +17,8 @@ export const EVENTS_PER_CHUNK = 256;
  *  resource.sensitivity | null, channel, context.sourceService | null, record weight].
  */
 type EvaluatedRow = [string, number, string, string, AuditActorType, string, Outcome, string, string, Sensitivity | null, Channel, string | null, number];
+const ROW_WIDTH = 13;
+type Cell = EvaluatedRow[number];
 
 export interface EvaluatedChunkDocument {
   /** `<tenantId>:<chunk>`. */
@@ -24,8 +26,14 @@ export interface EvaluatedChunkDocument {
   tenantId: string;
   /** floor(sequence / EVENTS_PER_CHUNK). */
   chunk: number;
-  /** In sequence order. */
-  rows: EvaluatedRow[];
+  /** The rows one after another, in sequence order (flat: FerretDB refuses nested arrays). */
+  cells: Cell[];
+}
+
+function rowsOf(chunk: EvaluatedChunkDocument): EvaluatedRow[] {
+  const rows: EvaluatedRow[] = [];
+  for (let i = 0; i < chunk.cells.length; i += ROW_WIDTH) rows.push(chunk.cells.slice(i, i + ROW_WIDTH) as EvaluatedRow);
+  return rows;
 }
 
 export const EVALUATED_EVENTS_COLLECTION: CollectionDefinition = {
@@ -40,8 +48,8 @@ export function evaluatedChunkIdOf(tenantId: string, sequence: number): string {
 
 /** The chunk with `event` added; the same chunk when it holds the event already (a replayed batch). */
 export function withEvaluatedEvent(chunk: EvaluatedChunkDocument | null, event: StoredAuditEvent): EvaluatedChunkDocument {
-  const rows = chunk?.rows ?? [];
-  if (chunk && rows.length > 0 && rows[rows.length - 1][1] >= event.sequence) return chunk;
+  const cells = chunk?.cells ?? [];
+  if (chunk && cells.length > 0 && (cells[cells.length - ROW_WIDTH + 1] as number) >= event.sequence) return chunk;
   const row: EvaluatedRow = [
     event.id,
     event.sequence,
@@ -57,13 +65,13 @@ export function withEvaluatedEvent(chunk: EvaluatedChunkDocument | null, event: 
     event.context?.sourceService ?? null,
     recordWeightOf(event),
   ];
-  return { id: evaluatedChunkIdOf(event.tenantId, event.sequence), tenantId: event.tenantId, chunk: Math.floor(event.sequence / EVENTS_PER_CHUNK), rows: [...rows, row] };
+  return { id: evaluatedChunkIdOf(event.tenantId, event.sequence), tenantId: event.tenantId, chunk: Math.floor(event.sequence / EVENTS_PER_CHUNK), cells: [...cells, ...row] };
 }
 
 /** The chunk without the events in [fromSequence, toSequence] (retention); null when none is left. */
 export function withoutSequences(chunk: EvaluatedChunkDocument, fromSequence: number, toSequence: number): EvaluatedChunkDocument | null {
-  const rows = chunk.rows.filter((row) => row[1] < fromSequence || row[1] > toSequence);
-  return rows.length === 0 ? null : { ...chunk, rows };
+  const rows = rowsOf(chunk).filter((row) => row[1] < fromSequence || row[1] > toSequence);
+  return rows.length === 0 ? null : { ...chunk, cells: rows.flat() };
 }
 
 /** The chunks a retention expiry of [fromSequence, toSequence] touches. */
@@ -75,17 +83,23 @@ export function chunkIdsBetween(tenantId: string, fromSequence: number, toSequen
 
 /** The chunk's events as rules see them (metadata.recordCount carries the record weight). */
 export function evaluatedEventsOf(chunk: EvaluatedChunkDocument): EvaluatedEvent[] {
-  return chunk.rows.map(([id, sequence, occurredAt, actorId, actorType, action, outcome, resourceType, resourceId, sensitivity, channel, sourceService, weight]) => ({
-    id,
-    tenantId: chunk.tenantId,
-    sequence,
-    occurredAt,
-    actor: { id: actorId, type: actorType },
-    action,
-    outcome,
-    resource: sensitivity === null ? { type: resourceType, id: resourceId } : { type: resourceType, id: resourceId, sensitivity },
-    channel,
-    ...(sourceService === null ? {} : { context: { sourceService } }),
-    metadata: { recordCount: weight },
-  }));
+  const events: EvaluatedEvent[] = [];
+  const c = chunk.cells;
+  for (let i = 0; i + ROW_WIDTH <= c.length; i += ROW_WIDTH) {
+    const [id, sequence, occurredAt, actorId, actorType, action, outcome, resourceType, resourceId, sensitivity, channel, sourceService, weight] = c.slice(i, i + ROW_WIDTH) as EvaluatedRow;
+    events.push({
+      id,
+      tenantId: chunk.tenantId,
+      sequence,
+      occurredAt,
+      actor: { id: actorId, type: actorType },
+      action,
+      outcome,
+      resource: sensitivity === null ? { type: resourceType, id: resourceId } : { type: resourceType, id: resourceId, sensitivity },
+      channel,
+      ...(sourceService === null ? {} : { context: { sourceService } }),
+      metadata: { recordCount: weight },
+    });
+  }
+  return events;
 }
