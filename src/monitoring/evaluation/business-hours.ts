@@ -42,11 +42,15 @@ function formattedLocalTime(instant: Date, timezone: string): LocalTime {
  */
 const SPAN_MS = 15 * 60_000;
 const SPAN_CACHE_LIMIT = 50_000;
-const spans = new Map<string, { start: LocalTime; linear: boolean }>();
+const spansByZone = new Map<string, Map<number, { start: LocalTime; linear: boolean }>>();
 
 function spanOf(spanStart: number, timezone: string): { start: LocalTime; linear: boolean } {
-  const key = `${timezone}|${spanStart}`;
-  let span = spans.get(key);
+  let spans = spansByZone.get(timezone);
+  if (!spans) {
+    spans = new Map();
+    spansByZone.set(timezone, spans);
+  }
+  let span = spans.get(spanStart);
   if (!span) {
     const start = formattedLocalTime(new Date(spanStart), timezone);
     const end = formattedLocalTime(new Date(spanStart + SPAN_MS), timezone);
@@ -54,7 +58,7 @@ function spanOf(spanStart: number, timezone: string): { start: LocalTime; linear
     const elapsed = end.isoWeekday === start.isoWeekday ? end.secondOfDay - start.secondOfDay : end.isoWeekday === nextDay ? end.secondOfDay + 86_400 - start.secondOfDay : -1;
     span = { start, linear: elapsed === SPAN_MS / 1000 };
     if (spans.size >= SPAN_CACHE_LIMIT) spans.clear();
-    spans.set(key, span);
+    spans.set(spanStart, span);
   }
   return span;
 }

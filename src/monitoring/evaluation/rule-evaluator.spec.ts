@@ -1,6 +1,6 @@
 import { defaultRule } from '../rules/default-rules';
 import { MonitoringRule } from '../rules/monitoring-rule';
-import { alertIdOf, EMPTY_GROUP_STATE, Evaluation, evaluate, GroupState, groupOfEvent, MAX_ALERT_EVENT_IDS } from './rule-evaluator';
+import { alertIdOf, EMPTY_GROUP_STATE, Evaluation, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from './rule-evaluator';
 import { EvaluatedEvent } from './rule-scope';
 
 let sequence = 0;
@@ -219,5 +219,14 @@ describe('alert ids', () => {
     const result = run(mass, events);
     expect(result[149]).toMatchObject({ kind: 'raise', alert: { eventCount: 150 } });
     expect((result[149] as { alert: { eventIds: string[] } }).alert.eventIds).toHaveLength(MAX_ALERT_EVENT_IDS);
+  });
+});
+
+describe('groupKeyString', () => {
+  it('gives the text of JSON.stringify of the sorted [field, value] pairs, for one field and several, with quotes and unicode', () => {
+    for (const key of <Array<Record<string, string>>>[{ 'actor.id': 'bob' }, { 'actor.id': 'a"b\\c\u2028é' }, { 'context.sourceService': '' }, { 'resource.type': 'x', 'actor.id': 'y' }, {}]) {
+      const expected = JSON.stringify(Object.keys(key).sort().map((field) => [field, key[field]]));
+      expect(groupKeyString(key)).toBe(expected);
+    }
   });
 });

@@ -53,8 +53,14 @@ export const MAX_ALERT_EVENT_IDS = 100;
 
 /** The key under which a group's state is kept: stable for equal group keys. */
 export function groupKeyString(groupKey: Record<string, string>): string {
-  return JSON.stringify(Object.keys(groupKey).sort().map((field) => [field, groupKey[field]]));
+  const fields = Object.keys(groupKey);
+  // The common one-field key without building arrays: the same text JSON.stringify gives.
+  if (fields.length === 1) return `[[${JSON.stringify(fields[0])},${JSON.stringify(groupKey[fields[0]])}]]`;
+  return JSON.stringify(fields.sort().map((field) => [field, groupKey[field]]));
 }
+
+/** How a raised alert gets its id: deterministic (alertIdOf) wherever the id is kept. */
+export type AlertIdOf = typeof alertIdOf;
 
 /**
  * Deterministic alert id: the same tenant, rule, group and window (its start and first event) always
@@ -76,7 +82,13 @@ export function groupOfEvent(rule: MonitoringRule, event: EvaluatedEvent): Recor
  * {@link groupOfEvent}). Pure: time comes only from the event (occurredAt), so replaying the same
  * events gives the same alerts with the same ids.
  */
-export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: Record<string, string>, state: GroupState): { state: GroupState; evaluation: Evaluation } {
+export function evaluate(
+  rule: MonitoringRule,
+  event: EvaluatedEvent,
+  groupKey: Record<string, string>,
+  state: GroupState,
+  idOf: AlertIdOf = alertIdOf,
+): { state: GroupState; evaluation: Evaluation } {
   const at = Date.parse(event.occurredAt);
   const weight = rule.condition.type === 'threshold' && rule.condition.count === 'records' ? recordWeightOf(event) : 1;
 
@@ -88,7 +100,7 @@ export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: 
   }
   const entry: WindowEntry = { id: event.id, sequence: event.sequence, at, weight };
 
-  if (rule.condition.type !== 'threshold') return raised(rule, event.tenantId, groupKey, [entry]);
+  if (rule.condition.type !== 'threshold') return raised(rule, event.tenantId, groupKey, [entry], idOf);
 
   const windowMs = rule.condition.windowSeconds * 1000;
   const pending = insertInTimeOrder(state.pending, entry);
@@ -97,13 +109,13 @@ export function evaluate(rule: MonitoringRule, event: EvaluatedEvent, groupKey: 
   const kept = pending.filter((e) => newest - e.at < windowMs);
   const window = firstWindowReaching(kept, rule.condition.threshold, windowMs);
   if (!window) return { state: { pending: kept, openAlert: null }, evaluation: { kind: 'none' } };
-  return raised(rule, event.tenantId, groupKey, window);
+  return raised(rule, event.tenantId, groupKey, window, idOf);
 }
 
-function raised(rule: MonitoringRule, tenantId: string, groupKey: Record<string, string>, window: WindowEntry[]): { state: GroupState; evaluation: Evaluation } {
+function raised(rule: MonitoringRule, tenantId: string, groupKey: Record<string, string>, window: WindowEntry[], idOf: AlertIdOf): { state: GroupState; evaluation: Evaluation } {
   const first = window[0];
   const last = window[window.length - 1];
-  const id = alertIdOf(tenantId, rule.id, groupKey, first.at, first.id);
+  const id = idOf(tenantId, rule.id, groupKey, first.at, first.id);
   const bySequence = [...window].sort((a, b) => a.sequence - b.sequence);
   const alert: RaisedAlert = {
     id,

@@ -1,4 +1,4 @@
-import { EMPTY_GROUP_STATE, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from '../evaluation/rule-evaluator';
+import { alertIdOf, EMPTY_GROUP_STATE, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from '../evaluation/rule-evaluator';
 import { EvaluatedEvent } from '../evaluation/rule-scope';
 import { MonitoringRule } from './monitoring-rule';
 
@@ -23,6 +23,11 @@ export class Backtest {
   private readonly alerts = new Map<string, BacktestAlert>();
   private raised = 0;
   eventsScanned = 0;
+  /**
+   * Ids of alerts beyond MAX_BACKTEST_ALERTS, which are counted but not listed: nothing looks them
+   * up, so they need not be the deterministic (hashed) ids; only joins compare them, within this run.
+   */
+  private readonly unlistedIdOf = (): string => `unlisted-${this.raised}`;
 
   constructor(private readonly rule: MonitoringRule) {}
 
@@ -31,7 +36,8 @@ export class Backtest {
     const groupKey = groupOfEvent(this.rule, event);
     if (!groupKey) return;
     const key = groupKeyString(groupKey);
-    const { state, evaluation } = evaluate(this.rule, event, groupKey, this.groups.get(key) ?? EMPTY_GROUP_STATE);
+    const idOf = this.alerts.size < MAX_BACKTEST_ALERTS ? alertIdOf : this.unlistedIdOf;
+    const { state, evaluation } = evaluate(this.rule, event, groupKey, this.groups.get(key) ?? EMPTY_GROUP_STATE, idOf);
     if (state.pending.length === 0 && state.openAlert === null) this.groups.delete(key);
     else this.groups.set(key, state);
     if (evaluation.kind === 'raise') {
