@@ -86,19 +86,22 @@ export function evaluatedEventsOf(chunk: EvaluatedChunkDocument): EvaluatedEvent
   const events: EvaluatedEvent[] = [];
   const c = chunk.cells;
   for (let i = 0; i + ROW_WIDTH <= c.length; i += ROW_WIDTH) {
-    const [id, sequence, occurredAt, actorId, actorType, action, outcome, resourceType, resourceId, sensitivity, channel, sourceService, weight] = c.slice(i, i + ROW_WIDTH) as EvaluatedRow;
+    const sensitivity = c[i + 9] as Sensitivity | null;
+    const sourceService = c[i + 11] as string | null;
+    const resourceType = c[i + 7] as string;
+    const resourceId = c[i + 8] as string;
     events.push({
-      id,
+      id: c[i] as string,
       tenantId: chunk.tenantId,
-      sequence,
-      occurredAt,
-      actor: { id: actorId, type: actorType },
-      action,
-      outcome,
+      sequence: c[i + 1] as number,
+      occurredAt: c[i + 2] as string,
+      actor: { id: c[i + 3] as string, type: c[i + 4] as AuditActorType },
+      action: c[i + 5] as string,
+      outcome: c[i + 6] as Outcome,
       resource: sensitivity === null ? { type: resourceType, id: resourceId } : { type: resourceType, id: resourceId, sensitivity },
-      channel,
+      channel: c[i + 10] as Channel,
       ...(sourceService === null ? {} : { context: { sourceService } }),
-      metadata: { recordCount: weight },
+      metadata: { recordCount: c[i + 12] as number },
     });
   }
   return events;
