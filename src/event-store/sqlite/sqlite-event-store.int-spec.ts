@@ -118,6 +118,21 @@ describe(SqliteEventStore.name, () => {
     await reopened.close();
   });
 
+  it('reads a filter by scanning the log when the stream tables disagree with it (rows written past this store)', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('webhook-acme-1', newEvents(1), 'no_stream');
+    await store.append('audit-acme', newEvents(3), 'no_stream');
+    const [first] = await store.readAll({ filter: { streamPrefixes: ['webhook-'] } });
+    // Written into the file directly, as an insider (or a tool) would, without the head tables.
+    const raw = new Database(file);
+    raw.prepare("INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES ('webhook-acme-1', 1, 'e-forged', 'T', '{}', '{}', '2026-11-29T00:00:00.000Z')").run();
+    raw.close();
+    const after = await store.readAll({ after: first.position, filter: { streamPrefixes: ['webhook-'] } });
+    expect(after.map((e) => e.id)).toEqual(['e-forged']);
+    expect(await store.headPosition({ streamPrefixes: ['webhook-'] })).toBe(first.position);
+    await store.close();
+  });
+
   it('uses a WAL journal and keeps unique (stream, revision) even if the head table is wrong', async () => {
     const store = new SqliteEventStore({ file });
     await store.append('audit-acme', newEvents(2), 'no_stream');

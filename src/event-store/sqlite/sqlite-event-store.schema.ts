@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS streams (
 -- Newest position per stream category (the stream name up to its last "-", e.g. "notification-acme-"),
 -- kept in the append transaction: a filter's head is found among a few categories instead of every
 -- stream (one stream per notification makes those many).
+-- The newest stream head in O(log n): reads that trust the derived tables first check them against the log.
+CREATE INDEX IF NOT EXISTS streams_by_head_position ON streams (head_position);
+
 CREATE TABLE IF NOT EXISTS stream_categories (
   category      TEXT    PRIMARY KEY,
   head_position INTEGER NOT NULL

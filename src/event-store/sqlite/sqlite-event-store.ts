@@ -73,6 +73,8 @@ export class SqliteEventStore implements EventStore {
     this.clock = options.clock ?? (() => new Date());
     this.statements = {
       streamHead: this.db.prepare<[string], { revision: number }>('SELECT head_revision AS revision FROM streams WHERE stream = ?'),
+      newestStreamHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM streams'),
+      newestCategoryHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM stream_categories'),
       setCategoryHead: this.db.prepare(
         'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
           'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)',
@@ -259,9 +261,10 @@ export class SqliteEventStore implements EventStore {
     return { events, scannedTo: cursor };
   }
 
-  /** Newest position of any stream under the prefixes (0: none): from the categories when every prefix ends a category. */
+  /** Newest position of any stream under the prefixes (0: none): from the categories when every prefix ends a category and they agree with the log. */
   private filteredHead(prefixes: readonly string[]): number {
-    const table = prefixes.every((p) => p.endsWith('-')) ? 'stream_categories' : 'streams';
+    const categoriesAgree = (this.statements.newestCategoryHead.get()?.position ?? 0) === (this.statements.head.get()?.position ?? 0);
+    const table = categoriesAgree && prefixes.every((p) => p.endsWith('-')) ? 'stream_categories' : 'streams';
     const column = table === 'streams' ? 'stream' : 'category';
     const key = `${table}|${prefixes.length}`;
     let statement = this.filteredHeads.get(key);
@@ -271,6 +274,10 @@ export class SqliteEventStore implements EventStore {
       this.filteredHeads.set(key, statement);
     }
     return statement.get(...prefixes.flatMap((p) => [p, `${p}\uffff`]))?.position ?? 0;
+  }
+
+  private derivedTablesAgreeWith(head: number): boolean {
+    return (this.statements.newestStreamHead.get()?.position ?? 0) === head && (this.statements.newestCategoryHead.get()?.position ?? 0) === head;
   }
 
   private readonly filteredHeads = new Map<string, Database.Statement<unknown[], { position: number | null }>>();
@@ -310,6 +317,9 @@ export class SqliteEventStore implements EventStore {
   private readSparseStreams(afterSequence: number, prefixes: readonly string[], maxCount: number): { events: RecordedEvent[]; scannedTo: number } | null {
     return this.db.transaction(() => {
       const head = this.statements.head.get()?.position ?? 0;
+      // The shortcuts below trust streams and stream_categories, which appends keep in step with the
+      // log. If the log says otherwise (edited outside this store, or its newest events expired), scan.
+      if (!this.derivedTablesAgreeWith(head)) return null;
       // Nothing of these streams since the cursor (the usual case for a quiet projection): done.
       if (this.filteredHead(prefixes) <= afterSequence) return { events: [], scannedTo: Math.max(head, afterSequence) };
       // A short stretch of the log is cheaper to scan than to look the streams up (thousands of them for notifications).
