@@ -1,6 +1,5 @@
 import { CollectionDefinition } from '../../read-store/read-store.port';
 import { RaisedAlert } from '../evaluation/rule-evaluator';
-import { RuleMatch } from '../rules/monitoring-rule';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved', 'dismissed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
