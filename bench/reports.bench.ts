@@ -6,7 +6,7 @@
  * CSV streamed to the embedded file store, SHA-256, Ed25519 signature); only HTTP is left out.
  * Usage: npm run bench:reports (compiled to dist-bench/ first: ts-node's compiler would add ~80 MB to the RSS measured)
  *   env SIZES (100000,1000000), TEMPLATES (all), BENCH_DATA_DIR (reuse a seeded dir), FORMAT (csv)
- * PDF timings need the PDF renderer (helper pdfsched); with it registered, FORMAT=pdf measures them.
+ * FORMAT=pdf renders through the service's PDF renderer (system Chromium, see bench/report-pdf.bench.ts).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,6 +15,8 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { StoredAuditEvent } from '../src/audit-log/audit-event';
 import { AuditLogProjection } from '../src/audit-log/audit-log.projection';
+import { ChromiumBrowser, chromiumExecutable } from '../src/reports/rendering/chromium-browser';
+import { PuppeteerReportPdfRenderer } from '../src/reports/rendering/puppeteer-report-pdf.renderer';
 import { AUDIT_EVENTS, AUDIT_TENANTS, auditDocumentId, sortKeyOf } from '../src/audit-log/audit-log.read-model';
 import { GENESIS_HASH } from '../src/integrity/hash-chain';
 import { loadSigningKeys } from '../src/integrity/signing/signing-keys';
@@ -102,7 +104,9 @@ async function main(): Promise<void> {
     resolve: async (_tenant: string, id: string) => builtInTemplate(id) ?? configurableTemplate(INDUSTRY_TEMPLATE_DEFINITIONS.find((d) => d.id === id)!, 1, true),
   };
   const files = new FsReportFileStore(path.join(dir, 'reports'));
-  const generator = new ReportGenerator(null as never, store, templates as never, files, keys, new CooperativeScheduler(READ_SLICE_MS), null as never, null as never, { pollMs: 0, clock: () => new Date() }, null);
+  // PDF: the service's renderer (one reused Chromium); its processes' memory is not in the RSS measured here.
+  const renderer = FORMAT === 'pdf' ? new PuppeteerReportPdfRenderer(new ChromiumBrowser({ maxPages: 2, executablePath: chromiumExecutable() }), { timeoutMs: 600_000 }) : null;
+  const generator = new ReportGenerator(null as never, store, templates as never, files, keys, new CooperativeScheduler(READ_SLICE_MS), null as never, null as never, { pollMs: 0, clock: () => new Date() }, renderer);
 
   const results: Array<Record<string, unknown>> = [];
   for (const size of SIZES) {
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
     }
   }
   fs.mkdirSync(path.join(process.cwd(), 'bench', 'results'), { recursive: true });
+  await renderer?.onApplicationShutdown();
   fs.writeFileSync(path.join(process.cwd(), 'bench', 'results', `reports-${FORMAT}-${new Date().toISOString().replace(/[:.]/g, '')}.json`), JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, node: process.version, results }, null, 2));
   await store.close();
 }
