@@ -67,7 +67,6 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(EVENT_STORE_SCHEMA);
     this.db.transaction(() => this.db.exec(EVENT_DELETE_TRIGGER_MIGRATION)).immediate();
-    this.db.transaction(() => this.backfillStreamCategories()).immediate();
     this.appended.setMaxListeners(0);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.clock = options.clock ?? (() => new Date());
@@ -109,6 +108,7 @@ export class SqliteEventStore implements EventStore {
       readStreamAfterPosition: this.db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE stream = ? AND position > ? ORDER BY revision ASC LIMIT ?'),
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
+    this.db.transaction(() => this.backfillStreamCategories()).immediate();
   }
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -290,8 +290,7 @@ export class SqliteEventStore implements EventStore {
       const category = categoryOf(row.stream);
       heads.set(category, Math.max(heads.get(category) ?? 0, row.head_position));
     }
-    const insert = this.db.prepare('INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)');
-    for (const [category, position] of heads) insert.run(category, position);
+    for (const [category, position] of heads) this.statements.setCategoryHead.run(category, position);
   }
 
   private readonly streamsWithPrefixes = new Map<number, Database.Statement<unknown[], { stream: string; head_revision: number }>>();
