@@ -10,7 +10,7 @@ import { ALERTS, ALERTS_COLLECTION, AlertDocument, auditLogLinkOf, groupKeyOfAle
 import { ALERT_EVENTS, ALERT_EVENTS_COLLECTION, alertEventDocument, AlertMember } from '../alerts/alert-events';
 import { chunkIdsBetween, EvaluatedChunkDocument, evaluatedChunkIdOf, EVALUATED_EVENTS, EVALUATED_EVENTS_COLLECTION, withEvaluatedEvent, withoutSequences } from './evaluated-events';
 import { decodeAlertTriageEvent, isAlertTriageEvent, statusAfter } from '../alerts/alert-triage';
-import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert } from '../evaluation/rule-evaluator';
+import { EMPTY_GROUP_STATE, Evaluation, evaluate, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert, raisedAlertOf } from '../evaluation/rule-evaluator';
 import { inTenantTimezone, MonitoringRule } from '../rules/monitoring-rule';
 import { tenantConfigStreamPrefix } from '../../tenant-settings/tenant-config-stream';
 import { decodeTenantSettingsEvent, TENANT_SETTINGS_UPDATED } from '../../tenant-settings/tenant-settings.events';
@@ -118,8 +118,8 @@ export class MonitoringEngineProjection implements Projection {
       if (rule.condition.type === 'match' && rule.suppressionSeconds === 0) {
         const { evaluation } = evaluate(rule, event, groupKey, EMPTY_GROUP_STATE);
         if (evaluation.kind === 'raise') {
-          writer.put(ALERTS, newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
-          putMembers(writer, event.tenantId, evaluation.alert.id, evaluation.members.map(({ sequence, at }) => ({ sequence, at })));
+          writer.put(ALERTS, newAlert(raisedAlertOf(rule, groupKey, evaluation), event.tenantId, rule, at, recorded.position));
+          putMembers(writer, event.tenantId, evaluation.alertId, evaluation.members.map(({ sequence, at }) => ({ sequence, at })));
         }
         continue;
       }
@@ -136,9 +136,9 @@ export class MonitoringEngineProjection implements Projection {
       }
       const { state, evaluation } = evaluate(rule, event, groupKey, window?.state ?? EMPTY_GROUP_STATE);
       let alert: AlertSnapshot | null = null;
-      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(evaluation.alert, event.tenantId, rule, at, recorded.position));
+      if (evaluation.kind === 'raise') alert = snapshotOf(newAlert(raisedAlertOf(rule, groupKey, evaluation), event.tenantId, rule, at, recorded.position));
       else if (evaluation.kind === 'join') alert = await this.joined(window?.alert ?? null, evaluation, rule, at, recorded.position, writer);
-      const members: AlertMember[] = evaluation.kind === 'raise' ? evaluation.members.map(({ sequence, at }) => ({ sequence, at })) : evaluation.kind === 'join' ? [{ sequence: evaluation.sequence, at: Date.parse(evaluation.occurredAt) }] : [];
+      const members: AlertMember[] = evaluation.kind === 'raise' ? evaluation.members.map(({ sequence, at }) => ({ sequence, at })) : evaluation.kind === 'join' ? [{ sequence: evaluation.sequence, at: evaluation.at }] : [];
       if (alert) {
         await this.putAlert(alert, writer);
         putMembers(writer, event.tenantId, alert.id, members);
@@ -168,8 +168,9 @@ export class MonitoringEngineProjection implements Projection {
   ): Promise<AlertSnapshot | null> {
     const base = previous?.id === join.alertId ? previous : snapshotOrNull((await writer.get(ALERTS, join.alertId)) as AlertDocument | null);
     if (!base) return null;
-    const firstEventAt = join.occurredAt < base.firstEventAt ? join.occurredAt : base.firstEventAt;
-    const lastEventAt = join.occurredAt > base.lastEventAt ? join.occurredAt : base.lastEventAt;
+    const occurredAt = new Date(join.at).toISOString();
+    const firstEventAt = occurredAt < base.firstEventAt ? occurredAt : base.firstEventAt;
+    const lastEventAt = occurredAt > base.lastEventAt ? occurredAt : base.lastEventAt;
     return {
       ...base,
       firstEventAt,

@@ -1,6 +1,6 @@
 import { defaultRule } from '../rules/default-rules';
 import { MonitoringRule } from '../rules/monitoring-rule';
-import { alertIdOf, EMPTY_GROUP_STATE, Evaluation, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from './rule-evaluator';
+import { alertIdOf, EMPTY_GROUP_STATE, Evaluation, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, RaisedAlert, raisedAlertOf } from './rule-evaluator';
 import { EvaluatedEvent } from './rule-scope';
 
 let sequence = 0;
@@ -21,7 +21,8 @@ function event(occurredAt: string, overrides: Partial<EvaluatedEvent> = {}): Eva
 }
 
 /** Given `rule`, when `events` are evaluated in order (one group state per group), then: the evaluations. */
-function run(rule: MonitoringRule, events: EvaluatedEvent[]): Evaluation[] {
+/** The evaluations, each raise with the alert it stands for. */
+function run(rule: MonitoringRule, events: EvaluatedEvent[]): Array<Evaluation | (Evaluation & { alert: RaisedAlert })> {
   const states = new Map<string, GroupState>();
   return events.map((e) => {
     const group = groupOfEvent(rule, e);
@@ -29,7 +30,8 @@ function run(rule: MonitoringRule, events: EvaluatedEvent[]): Evaluation[] {
     const key = JSON.stringify(group);
     const result = evaluate(rule, e, group, states.get(key) ?? EMPTY_GROUP_STATE);
     states.set(key, result.state);
-    return result.evaluation;
+    const { evaluation } = result;
+    return evaluation.kind === 'raise' ? { ...evaluation, alert: raisedAlertOf(rule, group, evaluation) } : evaluation;
   });
 }
 

@@ -43,10 +43,14 @@ export interface RaisedAlert {
 export type Evaluation =
   /** The event is not in the rule's scope, or the condition does not hold (yet). */
   | { kind: 'none' }
-  /** `members`: every event of the triggering window (the alert's `eventIds` keep the first 100). */
-  | { kind: 'raise'; alert: RaisedAlert; members: WindowEntry[] }
-  /** The event joins the open alert of its group (suppression). */
-  | { kind: 'join'; alertId: string; eventId: string; sequence: number; occurredAt: string; weight: number };
+  /**
+   * `members`: every event of the triggering window, in time order (the alert's `eventIds` keep the
+   * first 100). The alert itself is described by {@link raisedAlertOf} where it is kept: a backtest
+   * that only counts an alert need not build it.
+   */
+  | { kind: 'raise'; alertId: string; members: WindowEntry[] }
+  /** The event joins the open alert of its group (suppression). `at`: its occurredAt in epoch ms. */
+  | { kind: 'join'; alertId: string; eventId: string; sequence: number; at: number; weight: number };
 
 /** Alerts keep the ids of their first events only. */
 export const MAX_ALERT_EVENT_IDS = 100;
@@ -96,7 +100,7 @@ export function evaluate(
   if (rule.condition.type === 'outside_hours' && withinBusinessHours(at, rule.condition)) return { state, evaluation: { kind: 'none' } };
 
   if (state.openAlert && at < state.openAlert.suppressedUntil) {
-    return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, sequence: event.sequence, occurredAt: new Date(at).toISOString(), weight } };
+    return { state, evaluation: { kind: 'join', alertId: state.openAlert.id, eventId: event.id, sequence: event.sequence, at, weight } };
   }
   const entry: WindowEntry = { id: event.id, sequence: event.sequence, at, weight };
 
@@ -114,24 +118,28 @@ export function evaluate(
 
 function raised(rule: MonitoringRule, tenantId: string, groupKey: Record<string, string>, window: WindowEntry[], idOf: AlertIdOf): { state: GroupState; evaluation: Evaluation } {
   const first = window[0];
-  const last = window[window.length - 1];
-  const id = idOf(tenantId, rule.id, groupKey, first.at, first.id);
+  const alertId = idOf(tenantId, rule.id, groupKey, first.at, first.id);
+  const openAlert = rule.suppressionSeconds > 0 ? { id: alertId, suppressedUntil: window[window.length - 1].at + rule.suppressionSeconds * 1000 } : null;
+  return { state: { pending: [], openAlert }, evaluation: { kind: 'raise', alertId, members: window } };
+}
+
+/** The alert a `raise` evaluation of `rule` for the group `groupKey` stands for. */
+export function raisedAlertOf(rule: MonitoringRule, groupKey: Record<string, string>, raise: Extract<Evaluation, { kind: 'raise' }>): RaisedAlert {
+  const window = raise.members;
   const bySequence = [...window].sort((a, b) => a.sequence - b.sequence);
-  const alert: RaisedAlert = {
-    id,
+  return {
+    id: raise.alertId,
     ruleId: rule.id,
     ruleVersion: rule.version,
     severity: rule.severity,
     title: titleOf(rule, groupKey),
     groupKey,
-    firstEventAt: new Date(first.at).toISOString(),
-    lastEventAt: new Date(last.at).toISOString(),
+    firstEventAt: new Date(window[0].at).toISOString(),
+    lastEventAt: new Date(window[window.length - 1].at).toISOString(),
     eventCount: window.length,
     recordCount: window.reduce((sum, e) => sum + e.weight, 0),
     eventIds: bySequence.slice(0, MAX_ALERT_EVENT_IDS).map((e) => e.id),
   };
-  const openAlert = rule.suppressionSeconds > 0 ? { id, suppressedUntil: last.at + rule.suppressionSeconds * 1000 } : null;
-  return { state: { pending: [], openAlert }, evaluation: { kind: 'raise', alert, members: window } };
 }
 
 function titleOf(rule: MonitoringRule, groupKey: Record<string, string>): string {

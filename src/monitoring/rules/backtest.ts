@@ -1,4 +1,4 @@
-import { alertIdOf, EMPTY_GROUP_STATE, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS } from '../evaluation/rule-evaluator';
+import { alertIdOf, EMPTY_GROUP_STATE, evaluate, GroupState, groupKeyString, groupOfEvent, MAX_ALERT_EVENT_IDS, raisedAlertOf } from '../evaluation/rule-evaluator';
 import { EvaluatedEvent } from '../evaluation/rule-scope';
 import { MonitoringRule } from './monitoring-rule';
 
@@ -43,15 +43,16 @@ export class Backtest {
     if (evaluation.kind === 'raise') {
       this.raised++;
       if (this.alerts.size >= MAX_BACKTEST_ALERTS) return;
-      const { alert } = evaluation;
+      const alert = raisedAlertOf(this.rule, groupKey, evaluation);
       this.alerts.set(alert.id, { groupKey, windowStart: alert.firstEventAt, windowEnd: alert.lastEventAt, eventCount: alert.eventCount, recordCount: alert.recordCount, eventIds: alert.eventIds });
     } else if (evaluation.kind === 'join') {
       const alert = this.alerts.get(evaluation.alertId);
       if (!alert) return;
       alert.eventCount++;
       alert.recordCount += evaluation.weight;
-      if (evaluation.occurredAt > alert.windowEnd) alert.windowEnd = evaluation.occurredAt;
-      if (evaluation.occurredAt < alert.windowStart) alert.windowStart = evaluation.occurredAt;
+      const occurredAt = new Date(evaluation.at).toISOString();
+      if (occurredAt > alert.windowEnd) alert.windowEnd = occurredAt;
+      if (occurredAt < alert.windowStart) alert.windowStart = occurredAt;
       if (alert.eventIds.length < MAX_ALERT_EVENT_IDS) alert.eventIds.push(evaluation.eventId);
     }
   }
