@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/siem`;
   const port = 39000 + Math.floor(Math.random() * 1000);
-  const service = await startService(dir, port, path.join(dir, 'service.log'), { NODE_ENV: 'development', LOG_LEVEL: 'warn', ...(process.env.PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR}` } : {}) });
+  const service = await startService(dir, port, path.join(dir, 'service.log'), { NODE_ENV: 'development', LOG_LEVEL: 'warn' }, process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []);
   const admin = `Bearer ${token(['super_admin'], 'bench-admin')}`;
   const writer = `Bearer ${token(['audit_writer'], 'bench-writer')}`;
   const call = async (method: string, route: string, auth: string, body?: unknown) => {

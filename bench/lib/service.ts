@@ -34,11 +34,14 @@ function benchWebhookSecretsKey(dataDir: string): string {
   return file;
 }
 
-/** Starts the built service (dist/main.js) on 127.0.0.1 with embedded stores in `dataDir`. */
-export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+/**
+ * Starts the built service (dist/main.js) on 127.0.0.1 with embedded stores in `dataDir`. `nodeArgs`:
+ * options for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not allow).
+ */
+export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<RunningService> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('Build first: npm run build');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -8,11 +8,13 @@ import { Checkpointer } from './checkpoints/checkpointer';
 import { CheckpointsController } from './checkpoints/checkpoints.controller';
 import { SigningKeyController } from './signing/signing-key.controller';
 import { loadSigningKeys, SIGNING_KEYS } from './signing/signing-keys';
+import { ChainHashWorker } from './verify-chain/chain-hash-worker';
 import { ChainVerifier } from './verify-chain/chain-verifier';
 import { VerifyChainController } from './verify-chain/verify-chain.controller';
 
 @Module({
   providers: [
+    ChainHashWorker,
     ChainVerifier,
     // Without a key in production the service refuses to start (assertServiceConfig); command-line tools
     // that build the application (projection rebuild) never sign, so they get no key instead of failing.

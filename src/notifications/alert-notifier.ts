@@ -131,10 +131,14 @@ export class AlertNotifier implements OnApplicationBootstrap, OnApplicationShutd
     const changes = await this.feed.readAfter(decodeCursor(stored), this.options.batch);
     if (changes.length === 0) return 0;
     const rules = new Map<string, MonitoringRule | null>();
+    const drafts: Array<{ tenantId: string; draft: NotificationDraft }> = [];
     for (const change of changes) {
-      if (change.kind !== 'raised') continue;
-      await this.notifications.publish(change.tenantId, await this.draftOf(change, rules));
+      if (change.kind === 'raised') drafts.push({ tenantId: change.tenantId, draft: await this.draftOf(change, rules) });
     }
+    // Together, so that the event store can commit them in one transaction; the cursor moves only if all are durable.
+    const published = await Promise.allSettled(drafts.map(({ tenantId, draft }) => this.notifications.publish(tenantId, draft)));
+    const failed = published.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     const last = changes[changes.length - 1];
     try {
       await this.store.commit(ALERT_NOTIFIER_CURSOR.name, stored, encodeCursor(last), []);

@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { caught } from '../../../test/support/caught';
 import { newEvents } from '../../../test/support/new-event.factory';
 import { makeTempDir } from '../../../test/support/temp-dir';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+import { AppendResult } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const DELETE_REFUSED = 'events are append-only: DELETE is allowed only below the retention horizon';
@@ -131,6 +133,40 @@ describe(SqliteEventStore.name, () => {
     expect(after.map((e) => e.id)).toEqual(['e-forged']);
     expect(await store.headPosition({ streamPrefixes: ['webhook-'] })).toBe(first.position);
     await store.close();
+  });
+
+  it('commits the appends of one event-loop turn together; one that fails fails alone and leaves nothing behind', async () => {
+    const store = new SqliteEventStore({ file });
+    await store.append('notification-acme-1', newEvents(1), 'no_stream');
+    const commits = jest.fn();
+    (store as unknown as { appended: import('node:events').EventEmitter }).appended.on('appended', commits);
+    const outcomes = await Promise.allSettled([
+      store.append('audit-acme', newEvents(2), 'no_stream'),
+      store.append('notification-acme-1', newEvents(3), 'no_stream'), // exists: wrong expected revision
+      store.append('notification-acme-2', newEvents(1), 'no_stream'),
+      store.append('audit-acme', newEvents(1), 1), // after the first append of this turn
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(commits).toHaveBeenCalledTimes(1); // one transaction for the turn
+    expect((await store.readStream('audit-acme')).map((e) => e.revision)).toEqual([0, 1, 2]);
+    expect(await store.readStream('notification-acme-1')).toHaveLength(1);
+    expect(await store.readStream('notification-acme-2')).toHaveLength(1);
+    // Positions follow the order the appends were asked for.
+    const positions = outcomes.filter((o): o is PromiseFulfilledResult<AppendResult> => o.status === 'fulfilled').map((o) => o.value.position);
+    expect([...positions].sort()).toEqual(positions);
+    await store.close();
+  });
+
+  it('writes appends asked for before close, and refuses those asked for after it', async () => {
+    const store = new SqliteEventStore({ file });
+    const before = store.append('audit-acme', newEvents(2), 'no_stream');
+    await store.close();
+    await expect(before).resolves.toMatchObject({ nextExpectedRevision: 1 });
+    await expect(store.append('audit-acme', newEvents(1), 1)).rejects.toThrow('closed');
+    const reopened = new SqliteEventStore({ file });
+    expect(await reopened.readStream('audit-acme')).toHaveLength(2);
+    await reopened.close();
   });
 
   it('uses a WAL journal and keeps unique (stream, revision) even if the head table is wrong', async () => {

@@ -45,9 +45,20 @@ const SPARSE_MIN_GAP = 10_000;
 /** Rows deleted per transaction when a stream is truncated: writers are never blocked for long. */
 const TRUNCATE_BATCH = 1000;
 
+/** An append waiting for the next group commit. */
+interface QueuedAppend {
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
- * on disk), append-only table enforced by triggers.
+ * on disk), append-only table enforced by triggers. Appends requested in the same turn of the event
+ * loop share one transaction, hence one fsync (group commit); each runs in a savepoint of its own, so
+ * one that fails (wrong expected revision) fails alone.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -56,6 +67,7 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly statements;
   private closed = false;
+  private queuedAppends: QueuedAppend[] = [];
   /** One SQLite transaction has no practical size limit; the writers' own batch limits apply. */
   readonly maxAppendBytes = Number.POSITIVE_INFINITY;
 
@@ -111,41 +123,69 @@ export class SqliteEventStore implements EventStore {
     this.db.transaction(() => this.backfillStreamCategories()).immediate();
   }
 
-  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    return this.appendSync(stream, events, expectedRevision);
+  append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    return new Promise((resolve, reject) => {
+      if (this.queuedAppends.length === 0) setImmediate(() => this.commitQueuedAppends());
+      this.queuedAppends.push({ stream, events, expectedRevision, resolve, reject });
+    });
   }
 
-  /** Synchronous append, for callers that batch many appends into one caller-side unit of work. */
-  appendSync(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): AppendResult {
+  /** The group commit: every queued append in one transaction, each in a savepoint; answers after the commit. */
+  private commitQueuedAppends(): void {
+    const queued = this.queuedAppends;
+    this.queuedAppends = [];
+    if (queued.length === 0) return;
+    const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const { stream, events, expectedRevision } of queued) {
+            try {
+              // A nested transaction function runs as a savepoint: a failing append is rolled back alone.
+              outcomes.push({ result: this.db.transaction(() => this.appendInTransaction(stream, events, expectedRevision))() });
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      queued.forEach((append) => append.reject(error)); // the commit itself failed: nothing was written
+      return;
+    }
+    if (outcomes.some((outcome) => 'result' in outcome)) this.appended.emit('appended');
+    queued.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if ('result' in outcome) append.resolve(outcome.result);
+      else append.reject(outcome.error);
+    });
+  }
+
+  private appendInTransaction(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): AppendResult {
     if (events.length === 0) throw new InvalidAppendError('An append needs at least one event');
     if (!stream || stream.startsWith('$')) throw new InvalidAppendError(`Invalid stream name "${stream}"`);
     const recordedAt = this.clock().toISOString();
-    const result = this.db
-      .transaction((): AppendResult => {
-        const current = this.statements.streamHead.get(stream)?.revision ?? null;
-        assertExpected(stream, expectedRevision, current);
-        let revision = current === null ? -1 : current;
-        let lastRowId = 0;
-        for (const event of events) {
-          revision += 1;
-          const info = this.statements.insert.run(
-            stream,
-            revision,
-            event.id,
-            event.type,
-            event.serializedData ?? JSON.stringify(event.data),
-            JSON.stringify(event.metadata ?? {}),
-            recordedAt,
-          );
-          lastRowId = Number(info.lastInsertRowid);
-        }
-        this.statements.setStreamHead.run(stream, revision, lastRowId);
-        this.statements.setCategoryHead.run(categoryOf(stream), lastRowId);
-        return { nextExpectedRevision: revision, position: encodeSqlitePosition(lastRowId) };
-      })
-      .immediate();
-    this.appended.emit('appended');
-    return result;
+    const current = this.statements.streamHead.get(stream)?.revision ?? null;
+    assertExpected(stream, expectedRevision, current);
+    let revision = current === null ? -1 : current;
+    let lastRowId = 0;
+    for (const event of events) {
+      revision += 1;
+      const info = this.statements.insert.run(
+        stream,
+        revision,
+        event.id,
+        event.type,
+        event.serializedData ?? JSON.stringify(event.data),
+        JSON.stringify(event.metadata ?? {}),
+        recordedAt,
+      );
+      lastRowId = Number(info.lastInsertRowid);
+    }
+    this.statements.setStreamHead.run(stream, revision, lastRowId);
+    this.statements.setCategoryHead.run(categoryOf(stream), lastRowId);
+    return { nextExpectedRevision: revision, position: encodeSqlitePosition(lastRowId) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -213,6 +253,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commitQueuedAppends(); // what was asked for before the close is written (or refused) first
     this.closed = true;
     this.appended.emit('closed');
     this.db.close();

@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_TENANTS, AuditTenantDocument } from '../../audit-log/audit-log.read-model';
 import { auditStreamOf } from '../../event-store/stream-names';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from '../../audit-log/audit-event';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
-import { chainHash, GENESIS_HASH } from '../hash-chain';
+import { GENESIS_HASH } from '../hash-chain';
 import { AttestedExpiry, ExpiryAttestation } from '../expired-range';
+import { ChainHashWorker } from './chain-hash-worker';
+import { hashProblemOf } from './chain-hashing';
 
 export interface ChainVerification {
   valid: boolean;
@@ -34,10 +36,17 @@ export interface ChainVerification {
 const PAGE = 100;
 
 /**
+ * From this many events on, hashes are recomputed on the worker thread; shorter verifications hash
+ * inline (sliced), where the copies to the thread and its start would cost more than they save.
+ */
+export const HASH_WORKER_MIN_EVENTS = 2000;
+
+/**
  * Re-reads a tenant's audit stream from the event store (the source of truth, not the read model)
  * and recomputes every link: sequence = stream revision, tenant, type, prevHash = previous hash,
- * hash = SHA-256(prevHash ‖ JCS(event without hash)). Hashing is synchronous CPU work: the
- * verification gives the event loop back between events whenever its time slice is spent (ADR 012).
+ * hash = SHA-256(prevHash ‖ JCS(event without hash)). Hashing is synchronous CPU work: a long
+ * verification hands it to a worker thread page by page; a short one hashes inline and gives the event
+ * loop back between events whenever its time slice is spent (ADR 012).
  */
 @Injectable()
 export class ChainVerifier {
@@ -45,7 +54,11 @@ export class ChainVerifier {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly scheduler: CooperativeScheduler,
+    @Optional() private readonly hashWorker: ChainHashWorker | null = null,
   ) {}
+
+  /** Verifications of at least this many events hash on the worker thread (tests lower it). */
+  hashWorkerMinEvents = HASH_WORKER_MIN_EVENTS;
 
   async verify(tenantId: string, fromSequence = 0, toSequence?: number): Promise<ChainVerification> {
     const stream = auditStreamOf(tenantId);
@@ -78,6 +91,7 @@ export class ChainVerifier {
       prevHash = (previous?.data as unknown as StoredAuditEvent | undefined)?.hash ?? '';
     }
     const slice = this.scheduler.slice();
+    const hashWorker = this.hashWorker && to - fromSequence + 1 >= this.hashWorkerMinEvents ? this.hashWorker : null;
     let next = fromSequence;
     while (next <= to) {
       await slice.pause();
@@ -85,7 +99,8 @@ export class ChainVerifier {
       if (page.length === 0) {
         return { ...result, valid: false, firstInvalidSequence: next, reason: 'events missing from the end of the stream', missingFrom: next, missingTo: to };
       }
-      for (const recorded of page) {
+      const hashProblems = hashWorker ? await hashWorker.problemsOf(page.map((recorded) => recorded.data as unknown as StoredAuditEvent)) : null;
+      for (const [index, recorded] of page.entries()) {
         if (recorded.revision > next) {
           return { ...result, valid: false, firstInvalidSequence: next, reason: 'events missing from the stream', missingFrom: next, missingTo: recorded.revision - 1 };
         }
@@ -101,7 +116,9 @@ export class ChainVerifier {
                   ? `event belongs to tenant ${event.tenantId}`
                   : event.prevHash !== prevHash
                     ? 'prevHash does not match the previous event hash'
-                    : recomputedOrProblem(event);
+                    : hashProblems
+                      ? hashProblems[index]
+                      : hashProblemOf(event);
         if (problem) return { ...result, valid: false, firstInvalidSequence: next, reason: problem };
         if (fromSequence === firstRetained) attestation.see(event as unknown as Record<string, unknown>, recorded.revision);
         prevHash = event.hash;
@@ -124,15 +141,5 @@ export class ChainVerifier {
       return { ...result, valid: true, expired: attestation.attested! };
     }
     return { ...result, valid: true };
-  }
-}
-
-/** null if the hash matches; otherwise why not, including an event too deep or odd to canonicalize. */
-function recomputedOrProblem(event: StoredAuditEvent): string | null {
-  const { hash: _hash, ...withoutHash } = event;
-  try {
-    return chainHash(event.prevHash, withoutHash as Record<string, unknown>) === event.hash ? null : 'hash does not match the event content';
-  } catch (error) {
-    return `event cannot be processed to recompute its hash (${error instanceof Error ? error.message : String(error)})`;
   }
 }

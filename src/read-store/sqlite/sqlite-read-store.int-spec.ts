@@ -35,4 +35,39 @@ describe(SqliteReadStore.name, () => {
       temp.cleanup();
     }
   });
+
+  it('waits for a write lock held by another connection without blocking the event loop, then commits', async () => {
+    const temp = makeTempDir();
+    const file = path.join(temp.dir, 'read.db');
+    const store = new SqliteReadStore({ file });
+    const other = new Database(file);
+    try {
+      await store.prepareProjection({ name: 'cursor', version: 1, collections: [] });
+      await store.acquireLease('cursor');
+      other.prepare('BEGIN IMMEDIATE').run(); // the other connection (a projection worker) holds the write lock
+      let turns = 0;
+      let counting = true;
+      const count = () => {
+        turns++;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      const committed = store.commit('cursor', null, '00000000000000000001', []);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(turns).toBeGreaterThan(10); // the loop kept turning while the commit waited
+      other.prepare('COMMIT').run();
+      await committed;
+      counting = false;
+      const checkpoint = await store.getCheckpoint('cursor');
+      expect(checkpoint?.position).toBe('00000000000000000001');
+      // A lease still held for more than half its time is not written again (no write, no lock).
+      other.prepare('BEGIN IMMEDIATE').run();
+      await expect(store.acquireLease('cursor')).resolves.toEqual(checkpoint?.lease);
+      other.prepare('COMMIT').run();
+    } finally {
+      other.close();
+      await store.close();
+      temp.cleanup();
+    }
+  });
 });

@@ -73,6 +73,9 @@ export interface SqliteReadStoreOptions extends LeaseOptions {
  * are written in one transaction. synchronous=NORMAL is enough here: a power loss can only drop the
  * newest transactions, data and checkpoint together, and the projection then re-applies them.
  */
+/** How long a write waits for another connection's write transaction to end. */
+const WRITE_LOCK_TIMEOUT_MS = 5000;
+
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionStatements>();
@@ -88,7 +91,7 @@ export class SqliteReadStore implements ReadStore {
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
     // Derived data with many secondary indexes: the projection's connection keeps hot index pages
     // cached, and the WAL is checkpointed less often so a page dirtied by many commits is copied once.
     this.db.pragma(`cache_size = -${(options.cacheMiB ?? 32) * 1024}`);
@@ -150,7 +153,11 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async acquireLease(projection: string, options: { force?: boolean } = {}): Promise<ProjectionLease> {
-    return this.db.transaction(() => this.takeLease(projection, options.force ?? false)).immediate();
+    // Renewed only past half its time: a renewal is a write, which waits for the write lock while another
+    // thread (the projection worker) commits, and main-thread callers ask for their lease at every step.
+    const held = options.force ? null : this.leaseOf(projection);
+    if (held && held.owner === this.owner && held.until.getTime() - this.clock() > this.leaseMs / 2) return held;
+    return this.writeTransaction(() => this.takeLease(projection, options.force ?? false));
   }
 
   async releaseLease(projection: string): Promise<void> {
@@ -161,28 +168,47 @@ export class SqliteReadStore implements ReadStore {
     // Data and checkpoint commit in one transaction, so a second runner can never write stale data
     // here; the lease only spares it the wasted work of racing for every checkpoint.
     await this.faults.afterCheckBeforeData?.(projection);
-    this.db
-      .transaction(() => {
-        this.takeLease(projection, false); // rolled back with the rest if the checkpoint moved
-        const row = this.checkpointRow(projection);
-        if (!row || row.position !== expected) throw new CheckpointConflictError(projection, expected);
-        for (const write of writes) {
-          const statements = this.statementsOf(write.collection);
-          if (write.kind === 'put') {
-            const { definition } = statements;
-            assertStorableDocument(write.doc);
-            const fields = Object.keys(definition.fields).map((f) => toSqlValue(valueAt(write.doc, f)));
-            statements.upsert.run(write.doc.id, write.position, JSON.stringify(write.doc), ...fields);
-          } else {
-            statements.remove.run(write.id, write.position);
-          }
+    await this.writeTransaction(() => {
+      this.takeLease(projection, false); // rolled back with the rest if the checkpoint moved
+      const row = this.checkpointRow(projection);
+      if (!row || row.position !== expected) throw new CheckpointConflictError(projection, expected);
+      for (const write of writes) {
+        const statements = this.statementsOf(write.collection);
+        if (write.kind === 'put') {
+          const { definition } = statements;
+          assertStorableDocument(write.doc);
+          const fields = Object.keys(definition.fields).map((f) => toSqlValue(valueAt(write.doc, f)));
+          statements.upsert.run(write.doc.id, write.position, JSON.stringify(write.doc), ...fields);
+        } else {
+          statements.remove.run(write.id, write.position);
         }
-        this.faults.afterDataBeforeCheckpoint?.(projection);
-        this.db
-          .prepare('UPDATE projection_checkpoints SET position = ?, updated_at = ? WHERE name = ?')
-          .run(position, new Date().toISOString(), projection);
-      })
-      .immediate();
+      }
+      this.faults.afterDataBeforeCheckpoint?.(projection);
+      this.db
+        .prepare('UPDATE projection_checkpoints SET position = ?, updated_at = ? WHERE name = ?')
+        .run(position, new Date().toISOString(), projection);
+    });
+  }
+
+  /**
+   * A write transaction that waits for the write lock without blocking the thread: SQLite's busy
+   * handler sleeps inside the call, which would hold the event loop for as long as another connection
+   * (the projection worker's batch commit) writes. Tries at once; while the lock is taken, retries on
+   * a timer, giving up after WRITE_LOCK_TIMEOUT_MS as the busy timeout did.
+   */
+  private async writeTransaction<T>(work: () => T): Promise<T> {
+    const deadline = performance.now() + WRITE_LOCK_TIMEOUT_MS;
+    for (let delayMs = 1; ; delayMs = Math.min(delayMs * 2, 25)) {
+      this.db.pragma('busy_timeout = 0');
+      try {
+        return this.db.transaction(work).immediate();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      } finally {
+        this.db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   async getWithPosition(collection: string, id: string): Promise<StoredDocument | null> {

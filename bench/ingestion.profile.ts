@@ -1,0 +1,73 @@
+/**
+ * Where ingestion's time goes (issue 10 item 1): the built service with --cpu-prof (one profile per
+ * thread: main and projection worker), SECONDS of batch ingestion (500 × ~1 KiB, 4 clients), then a
+ * clean stop so that the profiles are written; prints the heaviest functions of each thread by self
+ * time. Profiles stay in PROFILE_DIR for Chrome DevTools.
+ * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.profile.ts  (env SECONDS=20, PROFILE_DIR, TOP=25)
+ */
+import autocannon from 'autocannon';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeEvent, rng } from './lib/audit-events';
+import { startService, token } from './lib/service';
+
+const SECONDS = Number(process.env.SECONDS ?? 20);
+const TOP = Number(process.env.TOP ?? 25);
+const PORT = 43000 + Math.floor(Math.random() * 1000);
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (ms), heaviest first. */
+export function selfTimes(profile: CpuProfile): Array<{ name: string; ms: number; share: number }> {
+  const timeOf = new Map<number, number>();
+  profile.samples.forEach((id, i) => timeOf.set(id, (timeOf.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byName = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+    byName.set(name, (byName.get(name) ?? 0) + (timeOf.get(node.id) ?? 0) / 1000);
+  }
+  const total = [...byName.values()].reduce((a, b) => a + b, 0);
+  return [...byName.entries()].map(([name, ms]) => ({ name, ms, share: ms / total })).sort((a, b) => b.ms - a.ms);
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-ingestion-profile-'));
+  const profileDir = process.env.PROFILE_DIR ?? path.join(dir, 'profiles');
+  fs.mkdirSync(profileDir, { recursive: true });
+  const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'), {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
+  const r = rng(42);
+  const run = await autocannon({
+    url: service.url,
+    connections: 4,
+    duration: SECONDS,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/audit-events/batch',
+        headers: { 'content-type': 'application/json', authorization: writer },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 500 }, () => makeEvent(r)) }) }),
+      },
+    ],
+  });
+  console.log(`${Math.round((run['2xx'] * 500) / SECONDS)} events/s accepted over ${SECONDS} s (${run.non2xx} non-2xx)`);
+  await service.stop('SIGTERM');
+  for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile;
+    console.log(`\n${file}`);
+    for (const { name, ms, share } of selfTimes(profile).slice(0, TOP)) console.log(`${ms.toFixed(0).padStart(8)} ms ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  }
+  console.log(`\nprofiles: ${profileDir}`);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
