@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeEvent, rng } from './lib/audit-events';
+import { waitCaughtUp } from './lib/seed';
 import { startService, token } from './lib/service';
 
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -58,6 +59,10 @@ async function main(): Promise<void> {
     ],
   });
   console.log(`${Math.round((run['2xx'] * 500) / SECONDS)} events/s accepted over ${SECONDS} s (${run.non2xx} non-2xx)`);
+  // The worker thread writes its profile only when it exits by itself: let the projections catch up first.
+  const catchUp = performance.now();
+  await waitCaughtUp(service.url);
+  console.log(`projections caught up ${Math.round(performance.now() - catchUp)} ms after the load stopped`);
   await service.stop('SIGTERM');
   for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile;

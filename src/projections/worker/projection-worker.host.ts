@@ -29,7 +29,8 @@ export class ProjectionWorkerHost {
     return new Promise((resolve, reject) => {
       const worker = new Worker(entryFile(), {
         workerData: { config: this.config } satisfies ProjectionWorkerData,
-        execArgv: entryFile().endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [],
+        // A profiled service (node --cpu-prof, bench/ingestion.profile.ts) profiles this thread too.
+        execArgv: [...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof')), ...(entryFile().endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [])],
         name: 'projections',
       });
       this.worker = worker;
