@@ -3,7 +3,8 @@
  * thread: main and projection worker), SECONDS of batch ingestion (500 × ~1 KiB, 4 clients), then a
  * clean stop so that the profiles are written; prints the heaviest functions of each thread by self
  * time. Profiles stay in PROFILE_DIR for Chrome DevTools.
- * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.profile.ts  (env SECONDS=20, PROFILE_DIR, TOP=25)
+ * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.profile.ts
+ *   env SECONDS (20), PROFILE_DIR, TOP (25), NODE_ARGS (extra node options for the service, e.g. --max-old-space-size=256)
  */
 import autocannon from 'autocannon';
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeEvent, rng } from './lib/audit-events';
 import { waitCaughtUp } from './lib/seed';
-import { startService, token } from './lib/service';
+import { rssMb, startService, token } from './lib/service';
 
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const TOP = Number(process.env.TOP ?? 25);
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-ingestion-profile-'));
   const profileDir = process.env.PROFILE_DIR ?? path.join(dir, 'profiles');
   fs.mkdirSync(profileDir, { recursive: true });
-  const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'), {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const nodeArgs = [...(process.env.NODE_ARGS ?? '').split(' ').filter(Boolean), '--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'), {}, nodeArgs);
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 500);
   const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
   const r = rng(42);
   const run = await autocannon({
@@ -58,7 +62,8 @@ async function main(): Promise<void> {
       },
     ],
   });
-  console.log(`${Math.round((run['2xx'] * 500) / SECONDS)} events/s accepted over ${SECONDS} s (${run.non2xx} non-2xx)`);
+  clearInterval(rssTimer);
+  console.log(`${Math.round((run['2xx'] * 500) / SECONDS)} events/s accepted over ${SECONDS} s (${run.non2xx} non-2xx); service peak RSS ${Math.round(peakRss)} MB`);
   // The worker thread writes its profile only when it exits by itself: let the projections catch up first.
   const catchUp = performance.now();
   await waitCaughtUp(service.url);
