@@ -135,7 +135,7 @@ describe(SqliteEventStore.name, () => {
     await store.close();
   });
 
-  it('commits the appends of one event-loop turn together; one that fails fails alone and leaves nothing behind', async () => {
+  it('commits the appends asked for together in one transaction; one that fails fails alone and leaves nothing behind', async () => {
     const store = new SqliteEventStore({ file });
     await store.append('notification-acme-1', newEvents(1), 'no_stream');
     const commits = jest.fn();

@@ -56,9 +56,9 @@ interface QueuedAppend {
 
 /**
  * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
- * on disk), append-only table enforced by triggers. Appends requested in the same turn of the event
- * loop share one transaction, hence one fsync (group commit); each runs in a savepoint of its own, so
- * one that fails (wrong expected revision) fails alone.
+ * on disk), append-only table enforced by triggers. Appends requested in the same burst of synchronous
+ * code and promise continuations share one transaction, hence one fsync (group commit); each runs in a
+ * savepoint of its own, so one that fails (wrong expected revision) fails alone.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -126,7 +126,9 @@ export class SqliteEventStore implements EventStore {
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
     return new Promise((resolve, reject) => {
-      if (this.queuedAppends.length === 0) setImmediate(() => this.commitQueuedAppends());
+      // A microtask, not a later loop turn: appends issued by the same burst of promise continuations
+      // (e.g. notifications published together) join, and a lone append waits for no other I/O.
+      if (this.queuedAppends.length === 0) queueMicrotask(() => this.commitQueuedAppends());
       this.queuedAppends.push({ stream, events, expectedRevision, resolve, reject });
     });
   }
