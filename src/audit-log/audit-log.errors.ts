@@ -21,3 +21,16 @@ export class UnrecordableAuditEventError extends Error {
     this.name = 'UnrecordableAuditEventError';
   }
 }
+
+/**
+ * Ingestion refused for now: the tenant has more recorded events not yet in its read model than it may
+ * (ADR 030). Nothing was written; the client retries after `retryAfterSeconds`.
+ */
+export class AuditLogBackloggedError extends Error {
+  readonly retryAfterSeconds = 2;
+
+  constructor(readonly unprojected: number) {
+    super(`${unprojected} recorded events of this tenant are not yet in its read model; nothing was recorded, retry later`);
+    this.name = 'AuditLogBackloggedError';
+  }
+}

@@ -211,6 +211,17 @@ export class EnvironmentVariables {
   @Max(1_073_741_824)
   STREAM_MAX_BUFFERED_BYTES: number = 4 * 1024 * 1024;
 
+  /**
+   * Audit events of a tenant recorded but not yet in its read model beyond which ingestion answers 429
+   * with Retry-After (ADR 030): bounds read-model lag and the writer's memory under overload.
+   */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(10_000_000)
+  INGEST_MAX_UNPROJECTED_EVENTS: number = 50_000;
+
   /** Index entries one list request examines at most; a page may then hold fewer items plus a nextCursor. */
   @Transform(toOptionalNumber)
   @IsOptional()
@@ -384,6 +395,8 @@ export interface AppConfig {
   httpLimits: { requestTimeoutMs: number };
   /** Aggregation window of repeated access denials (self-audit). */
   accessDenials: { windowSeconds: number };
+  /** Bounded admission of ingested events (ADR 030). */
+  ingestion: { maxUnprojectedEvents: number };
   projections: { mode: 'worker' | 'inline'; leaseMs: number };
   reads: ReadLimitsConfig;
   signing: SigningKeyConfig;
@@ -481,6 +494,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwt: { key: jwtKey, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE, maxLifetimeSeconds: parsed.JWT_MAX_LIFETIME_SECONDS },
     httpLimits: { requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS },
     accessDenials: { windowSeconds: parsed.ACCESS_DENIAL_WINDOW_SECONDS },
+    ingestion: { maxUnprojectedEvents: parsed.INGEST_MAX_UNPROJECTED_EVENTS },
     projections: { mode: parsed.PROJECTION_MODE, leaseMs: parsed.PROJECTION_LEASE_MS },
     reads: {
       concurrencyPerTenant: { bulk: parsed.READ_CONCURRENCY_PER_TENANT, list: parsed.LIST_CONCURRENCY_PER_TENANT, stream: parsed.STREAM_CONCURRENCY_PER_TENANT },

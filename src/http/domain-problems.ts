@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { AuditEventTooLargeError, AuditEventValidationError } from '../audit-log/record-audit-events/audit-event.validator';
-import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log/audit-log.errors';
+import { AuditLogBackloggedError, AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log/audit-log.errors';
 import { GrantAlreadyExistsError, GrantNotFoundError, InvalidGrantError } from '../cross-tenant-grants/grant.errors';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { InvalidQueryError } from '../read-store/read-store.errors';
@@ -32,6 +32,9 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
   }
   if (error instanceof UnrecordableAuditEventError) {
     return { type: `${BASE}/unrecordable-event`, title: 'Unprocessable Content', status: 422, detail: `${error.message}; nothing was recorded.`, errors: error.errors };
+  }
+  if (error instanceof AuditLogBackloggedError) {
+    return { type: `${BASE}/ingestion-backlogged`, title: 'Too Many Requests', status: 429, detail: `${error.message} after ${error.retryAfterSeconds} s.` };
   }
   if (error instanceof AuditLogUnavailableError) {
     return { type: `${BASE}/audit-log-unavailable`, title: 'Service Unavailable', status: 503, detail: error.message };

@@ -37,6 +37,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     httpAdapter.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
     if (problem.status === 401) httpAdapter.setHeader(response, 'WWW-Authenticate', 'Bearer');
+    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && (problem.status === 429 || problem.status === 503)) httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
     httpAdapter.reply(response, JSON.stringify(problem), problem.status);
   }
 

@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/app-config.token';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
@@ -10,7 +12,7 @@ import { READ_STORE, ReadStore } from '../../read-store/read-store.port';
 import { AUDIT_EVENT_RECORDED, AuditEventInput, RecordedReceipt, StoredAuditEvent } from '../audit-event';
 import { submittedMembers, submittedSize } from '../audit-event-canonical';
 import { AuditLogReadRepository } from '../audit-log.repository';
-import { AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log.errors';
+import { AuditLogBackloggedError, AuditLogUnavailableError, IdempotencyConflictError, UnrecordableAuditEventError } from '../audit-log.errors';
 import { AuditEventTooLargeError } from './audit-event.validator';
 import { chainEvents, ChainedEvent, planSubmissions, receiptsOf } from './audit-log.decider';
 
@@ -23,6 +25,8 @@ interface RecentEvent {
 
 interface Submission {
   inputs: AuditEventInput[];
+  /** Refused (429) while the tenant's unprojected backlog is at its limit (client ingestion, ADR 030). */
+  bounded: boolean;
   /** Upper bound of the bytes its events add to an append. */
   bytes: number;
   resolve(receipts: RecordedReceipt[]): void;
@@ -64,13 +68,16 @@ export class AuditStreamWriter implements OnModuleDestroy {
   private readonly sweeper: NodeJS.Timeout;
 
   private readonly repository: AuditLogReadRepository;
+  private readonly maxUnprojected: number;
   /** Emits `appended` (tenantId, StoredAuditEvent[]) after each durable append: wakes the SIEM feeds at once (ADR 020). */
   readonly appended = new EventEmitter();
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) readStore: ReadStore,
+    @Optional() @Inject(APP_CONFIG) config: AppConfig | null = null,
   ) {
+    this.maxUnprojected = config?.ingestion.maxUnprojectedEvents ?? Number.POSITIVE_INFINITY;
     this.repository = new AuditLogReadRepository(readStore);
     this.appended.setMaxListeners(0);
     this.sweeper = setInterval(() => this.evictIdle(), 60_000).unref();
@@ -85,7 +92,7 @@ export class AuditStreamWriter implements OnModuleDestroy {
    * submission that cannot be recorded (its content cannot be canonicalised) is refused here, alone,
    * with an UnrecordableAuditEventError: it never joins a group commit, so it cannot fail others.
    */
-  record(tenantId: string, inputs: AuditEventInput[]): Promise<RecordedReceipt[]> {
+  record(tenantId: string, inputs: AuditEventInput[], options: { bounded?: boolean } = {}): Promise<RecordedReceipt[]> {
     let unrecordable: Error | null;
     try {
       unrecordable = this.unrecordable(tenantId, inputs);
@@ -102,7 +109,7 @@ export class AuditStreamWriter implements OnModuleDestroy {
     }
     const log = this.logOf(tenantId);
     return new Promise((resolve, reject) => {
-      log.queue.push({ inputs, bytes, resolve, reject });
+      log.queue.push({ inputs, bytes, bounded: options.bounded ?? false, resolve, reject });
       if (!log.flushing) {
         log.flushing = true;
         // Let submissions that arrive in the same tick join this append.
@@ -135,6 +142,12 @@ export class AuditStreamWriter implements OnModuleDestroy {
   private async flush(log: TenantLog): Promise<void> {
     try {
       while (log.queue.length > 0) {
+        if (await this.backlogged(log)) {
+          const refused = log.queue.filter((s) => s.bounded);
+          log.queue = log.queue.filter((s) => !s.bounded);
+          refused.forEach((s) => s.reject(new AuditLogBackloggedError(log.recent.size)));
+          if (log.queue.length === 0) break;
+        }
         const batch: Submission[] = [];
         let count = 0;
         let bytes = 0;
@@ -151,6 +164,13 @@ export class AuditStreamWriter implements OnModuleDestroy {
       log.flushing = false;
       log.lastUsed = Date.now();
     }
+  }
+
+  /** Whether the tenant's recorded-but-unprojected events reached the limit (client submissions wait). */
+  private async backlogged(log: TenantLog): Promise<boolean> {
+    if (log.recent.size < this.maxUnprojected || !log.queue.some((s) => s.bounded)) return false;
+    await this.pruneProjected(log).catch(() => undefined);
+    return log.recent.size >= this.maxUnprojected;
   }
 
   /** The I/O shell around the decider: load what the plan needs, decide, append, answer. */

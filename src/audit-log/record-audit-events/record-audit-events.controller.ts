@@ -5,7 +5,7 @@ import { RequirePermission } from '../../auth/access.decorators';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal } from '../../auth/principal';
 import { openApiSchema } from '../../http/openapi-schema';
-import { ProblemResponses } from '../../http/problem-responses.decorator';
+import { PROBLEM_SCHEMA, ProblemResponses } from '../../http/problem-responses.decorator';
 import { SelfAuditExempt } from '../../self-audit/self-audit.decorators';
 import { AuditEventInput, MAX_BATCH_EVENTS, RecordedReceipt } from '../audit-event';
 import { AUDIT_BATCH_SCHEMA, AUDIT_EVENT_EXAMPLE, AUDIT_EVENT_SCHEMA } from './audit-event.schema';
@@ -25,6 +25,13 @@ const RECEIPT_SCHEMA = openApiSchema({
   },
 });
 
+/** Bounded admission (ADR 030). */
+const BACKLOGGED = {
+  status: 429,
+  description: "Too many of your tenant's recorded events are not yet queryable (INGEST_MAX_UNPROJECTED_EVENTS); nothing was recorded; retry after Retry-After seconds (problem+json)",
+  content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+};
+
 @ApiTags('audit events')
 @ApiBearerAuth()
 @ApiExtraModels()
@@ -40,6 +47,7 @@ export class RecordAuditEventsController {
   @ApiResponse({ status: 201, description: 'Recorded durably', schema: RECEIPT_SCHEMA })
   @ApiResponse({ status: 200, description: 'Already recorded with the same content (idempotent resend)', schema: RECEIPT_SCHEMA })
   @ProblemResponses(400, 401, 403, 409, 413, 422, 503)
+  @ApiResponse(BACKLOGGED)
   async recordOne(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -58,6 +66,7 @@ export class RecordAuditEventsController {
   @ApiBody({ schema: openApiSchema(AUDIT_BATCH_SCHEMA), examples: { one: { value: { events: [AUDIT_EVENT_EXAMPLE] } } } })
   @ApiResponse({ status: 201, description: 'All recorded durably', schema: { type: 'object', required: ['results'], properties: { results: { type: 'array', items: RECEIPT_SCHEMA } } } })
   @ProblemResponses(400, 401, 403, 409, 413, 422, 503)
+  @ApiResponse(BACKLOGGED)
   async recordBatch(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ results: RecordedReceipt[] }> {
     const events = validateBatchBody(body);
     const results = await this.commands.execute(new RecordAuditEvents(targetTenant(principal, events), events));

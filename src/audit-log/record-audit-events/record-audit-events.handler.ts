@@ -8,6 +8,7 @@ export class RecordAuditEventsHandler implements ICommandHandler<RecordAuditEven
   constructor(private readonly writer: AuditStreamWriter) {}
 
   execute(command: RecordAuditEvents): Promise<RecordedReceipt[]> {
-    return this.writer.record(command.tenantId, command.events);
+    // Ingestion from clients is bounded by the read model's backlog; the service's own records are not.
+    return this.writer.record(command.tenantId, command.events, { bounded: true });
   }
 }
