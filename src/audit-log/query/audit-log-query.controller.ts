@@ -22,7 +22,7 @@ interface StreamingResponse {
   status(code: number): this;
   setHeader(name: string, value: string): void;
   flushHeaders(): void;
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
   end(chunk?: string): void;
   /** Closes the connection without the end of the body: the client sees the transfer cut. */
   destroy(): void;
@@ -190,7 +190,7 @@ export class AuditLogQueryController {
       {
         filter: auditLogFilter(principal, params),
         cursor,
-        write: (frame) => !res.destroyed && !res.writableEnded && (res.write(frame), true),
+        write: (frames) => !res.destroyed && !res.writableEnded && (res.write(frames), true),
         buffered: () => res.writableLength,
         end: (lastFrame) => {
           if (!res.writableEnded) res.end(lastFrame);

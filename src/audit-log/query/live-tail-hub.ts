@@ -15,8 +15,8 @@ export interface TailSubscriber {
   readonly filter: Filter;
   /** Last sequence this subscriber has been given or has looked past. */
   cursor: number;
-  /** Writes an SSE frame; false once the connection is gone. */
-  write(frame: string): boolean;
+  /** Writes SSE frames (one or more, whole); false once the connection is gone. */
+  write(frames: string | Buffer): boolean;
   /** Bytes written but not yet taken by the client. */
   buffered(): number;
   /** Ends the stream, with a last frame when there is something to say (a problem, a reason to reconnect). */
@@ -94,7 +94,8 @@ export class LiveTailHub implements OnApplicationShutdown {
     const slice = this.scheduler.slice();
     while (!gone && subscriber.cursor < tail.cursor) {
       const upTo = Math.min(tail.cursor, subscriber.cursor + TAIL_WINDOW);
-      for (const doc of await this.reader.between(subscriber.filter, subscriber.cursor, upTo)) subscriber.write(eventFrame(doc));
+      const docs = await this.reader.between(subscriber.filter, subscriber.cursor, upTo);
+      if (docs.length > 0) subscriber.write(docs.map(eventFrame).join(''));
       subscriber.cursor = upTo;
       while (!gone && subscriber.buffered() > this.limits.maxBufferedBytes) await closedOrDrained(closed);
       await slice.pause();
@@ -162,17 +163,28 @@ export class LiveTailHub implements OnApplicationShutdown {
     }
   }
 
-  /** Synchronous: nothing can join or leave while a window is handed out. */
+  /**
+   * Synchronous: nothing can join or leave while a window is handed out. Each subscriber gets its
+   * events of the window in one write; subscribers that take every event of it share one buffer
+   * (1,000 tails at 1,000 events/s would otherwise be a million socket writes a second).
+   */
   private dispatch(tail: TenantTail, docs: AuditEventDocument[], upTo: number): void {
     const frames = new Map<AuditEventDocument, string>();
+    const frameOf = (doc: AuditEventDocument): string => {
+      let frame = frames.get(doc);
+      if (frame === undefined) frames.set(doc, (frame = eventFrame(doc)));
+      return frame;
+    };
+    let wholeWindow: Buffer | null = null;
     const now = Date.now();
     for (const follower of tail.followers) {
       const { subscriber } = follower;
-      for (const doc of docs) {
-        if (doc.sequence <= subscriber.cursor || !matchesFilter(doc, subscriber.filter)) continue;
-        let frame = frames.get(doc);
-        if (frame === undefined) frames.set(doc, (frame = eventFrame(doc)));
-        subscriber.write(frame);
+      const taken = docs.filter((doc) => doc.sequence > subscriber.cursor && matchesFilter(doc, subscriber.filter));
+      if (taken.length === docs.length && taken.length > 0) {
+        subscriber.write((wholeWindow ??= Buffer.from(docs.map(frameOf).join(''))));
+        follower.lastSentAt = now;
+      } else if (taken.length > 0) {
+        subscriber.write(taken.map(frameOf).join(''));
         follower.lastSentAt = now;
       }
       subscriber.cursor = Math.max(subscriber.cursor, upTo);
