@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { caught } from '../../../test/support/caught';
-import { newEvent, newEvents } from '../../../test/support/new-event.factory';
+import { newEvents } from '../../../test/support/new-event.factory';
 import { makeTempDir } from '../../../test/support/temp-dir';
 import { WrongExpectedRevisionError } from '../event-store.errors';
 import { AppendResult } from '../event-store.port';
@@ -168,28 +167,6 @@ describe(SqliteEventStore.name, () => {
     const reopened = new SqliteEventStore({ file });
     expect(await reopened.readStream('audit-acme')).toHaveLength(2);
     await reopened.close();
-  });
-
-  it('leaves WAL checkpoints to another connection when told to, which copies the WAL on its timer', async () => {
-    const appender = new SqliteEventStore({ file, walCheckpoints: 'by-another-connection' });
-    // 12 MB in 30 appends: far past the 1,000 pages (4 MB) at which SQLite would checkpoint on commit.
-    for (let i = 0; i < 30; i++) {
-      const events = Array.from({ length: 100 }, () => newEvent({ data: { note: 'x'.repeat(4000) } }));
-      await appender.append('audit-acme', events, i === 0 ? 'no_stream' : i * 100 - 1);
-    }
-    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(10_000_000);
-    expect(fs.statSync(file).size).toBeLessThan(1_000_000); // nothing copied into the database file yet
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
-    try {
-      const checkpointer = new SqliteEventStore({ file, walCheckpoints: 'on-a-timer' });
-      jest.advanceTimersByTime(1000);
-      expect(fs.statSync(file).size).toBeGreaterThan(10_000_000); // the timer's checkpoint copied the WAL
-      await checkpointer.close();
-    } finally {
-      jest.useRealTimers();
-    }
-    expect(await appender.readStream('audit-acme')).toHaveLength(3000);
-    await appender.close();
   });
 
   it('uses a WAL journal and keeps unique (stream, revision) even if the head table is wrong', async () => {

@@ -35,20 +35,7 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for appends made by other processes. */
   pollIntervalMs?: number;
   clock?: () => Date;
-  /**
-   * Who copies the WAL into the database file (ADR 031):
-   * - `on-commit` (default): SQLite's automatic checkpoint, inside the commit that grows the WAL past
-   *   1,000 pages, on the appending thread (10-20 ms of fsync here);
-   * - `by-another-connection`: not the appending thread (the service's main thread, when the projection
-   *   worker's connection checkpoints); as a safety net it checkpoints itself once the WAL passes 256 MiB;
-   * - `on-a-timer`: this connection checkpoints every second (the projection worker).
-   */
-  walCheckpoints?: 'on-commit' | 'by-another-connection' | 'on-a-timer';
 }
-
-/** Safety net of `by-another-connection`: the WAL size at which the appending connection checkpoints after all. */
-const WAL_SAFETY_BYTES = 256 * 1024 * 1024;
-const WAL_CHECKPOINT_INTERVAL_MS = 1000;
 
 const PAGE_SIZE = 1000;
 /** A filter's streams are read directly when they hold at most 1/this of the log still to scan. */
@@ -81,9 +68,6 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private closed = false;
   private queuedAppends: QueuedAppend[] = [];
-  private readonly walCheckpoints: NonNullable<SqliteEventStoreOptions['walCheckpoints']>;
-  private readonly walFile: string | null;
-  private checkpointTimer: NodeJS.Timeout | null = null;
   /** One SQLite transaction has no practical size limit; the writers' own batch limits apply. */
   readonly maxAppendBytes = Number.POSITIVE_INFINITY;
 
@@ -93,13 +77,6 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.walCheckpoints = options.walCheckpoints ?? 'on-commit';
-    this.walFile = options.file === ':memory:' ? null : `${options.file}-wal`;
-    if (this.walCheckpoints === 'by-another-connection') this.db.pragma('wal_autocheckpoint = 0');
-    if (this.walCheckpoints === 'on-a-timer') {
-      this.checkpointTimer = setInterval(() => this.checkpointWal(), WAL_CHECKPOINT_INTERVAL_MS);
-      this.checkpointTimer.unref();
-    }
     this.db.exec(EVENT_STORE_SCHEMA);
     this.db.transaction(() => this.db.exec(EVENT_DELETE_TRIGGER_MIGRATION)).immediate();
     this.appended.setMaxListeners(0);
@@ -179,7 +156,6 @@ export class SqliteEventStore implements EventStore {
       queued.forEach((append) => append.reject(error)); // the commit itself failed: nothing was written
       return;
     }
-    if (this.walCheckpoints === 'by-another-connection' && this.walFile && walBytes(this.walFile) > WAL_SAFETY_BYTES) this.checkpointWal();
     if (outcomes.some((outcome) => 'result' in outcome)) this.appended.emit('appended');
     queued.forEach((append, i) => {
       const outcome = outcomes[i];
@@ -277,20 +253,9 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare('SELECT 1').get();
   }
 
-  /** Copies what it can of the WAL into the database file without waiting for readers or writers. */
-  private checkpointWal(): void {
-    if (this.closed) return;
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // busy or closing: the next one copies it
-    }
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.commitQueuedAppends(); // what was asked for before the close is written (or refused) first
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.closed = true;
     this.appended.emit('closed');
     this.db.close();
@@ -491,12 +456,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 /** A stream's category: its name up to and including the last "-" (a filter prefix ending in "-" matches whole categories). */
 function categoryOf(stream: string): string {
   return stream.slice(0, stream.lastIndexOf('-') + 1);
-}
-
-function walBytes(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
