@@ -56,10 +56,21 @@ function rawSqliteBaseline(dir: string): { eventsPerSec: number; events: number 
 
 interface Health {
   headPosition: string | null;
-  projections: Array<{ name: string; checkpoint: string | null }>;
+  projections: Array<{ name: string; checkpoint: string | null; eventsBehind: number | null }>;
 }
 
-/** Samples /health: lag = time from a head being observed until the audit_log checkpoint reaches it. */
+/**
+ * What the audit_log projection has to reach: its checkpoint plus the positions it is behind the newest
+ * event of its own streams (/health's eventsBehind). The log's global head would also count alert and
+ * notification events, which the projection never reads: it would never "reach" them.
+ */
+function auditTarget(health: Health): { checkpoint: number; target: number } | null {
+  const audit = health.projections.find((p) => p.name === 'audit_log');
+  if (!audit || audit.checkpoint === null || audit.eventsBehind === null) return null;
+  const checkpoint = Number(audit.checkpoint); // embedded store: a zero-padded global sequence
+  return { checkpoint, target: checkpoint + audit.eventsBehind };
+}
+
 /** Bytes of both embedded stores (main files and WAL) in a data dir. */
 function storeBytes(dataDir: string): number {
   let bytes = 0;
@@ -67,8 +78,9 @@ function storeBytes(dataDir: string): number {
   return bytes;
 }
 
+/** Samples /health: lag = time from an audit event being the newest until the audit_log checkpoint reaches it. */
 function startLagSampler(url: string) {
-  const pending: Array<{ at: number; head: string }> = [];
+  const pending: Array<{ at: number; target: number }> = [];
   const lags: number[] = [];
   let running = true;
   let last: Health | null = null;
@@ -77,9 +89,11 @@ function startLagSampler(url: string) {
       const at = performance.now();
       try {
         last = (await (await fetch(`${url}/health`)).json()) as Health;
-        const checkpoint = last.projections.find((p) => p.name === 'audit_log')?.checkpoint ?? null;
-        if (last.headPosition) pending.push({ at, head: last.headPosition });
-        while (pending.length && checkpoint !== null && pending[0].head <= checkpoint) lags.push(at - pending.shift()!.at);
+        const audit = auditTarget(last);
+        if (audit) {
+          pending.push({ at, target: audit.target });
+          while (pending.length && pending[0].target <= audit.checkpoint) lags.push(at - pending.shift()!.at);
+        }
       } catch {
         // keep sampling
       }
@@ -99,7 +113,7 @@ async function waitCaughtUp(url: string, timeoutMs = 60_000): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     const h = (await (await fetch(`${url}/health`)).json()) as Health;
-    if (h.headPosition === h.projections.find((p) => p.name === 'audit_log')?.checkpoint) return performance.now() - started;
+    if (h.projections.find((p) => p.name === 'audit_log')?.eventsBehind === 0) return performance.now() - started;
     await sleep(10);
   }
   return Infinity;
