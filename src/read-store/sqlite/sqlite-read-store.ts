@@ -67,15 +67,15 @@ export interface SqliteReadStoreOptions extends LeaseOptions {
   faults?: ReadStoreFaults;
 }
 
+/** How long a write waits for another connection's write transaction to end. */
+const WRITE_LOCK_TIMEOUT_MS = 5000;
+
 /**
  * Embedded read-model store. One table per collection: id, position, the JSON document, and one
  * typed column per declared field so that declared indexes serve the queries. Data and checkpoint
  * are written in one transaction. synchronous=NORMAL is enough here: a power loss can only drop the
  * newest transactions, data and checkpoint together, and the projection then re-applies them.
  */
-/** How long a write waits for another connection's write transaction to end. */
-const WRITE_LOCK_TIMEOUT_MS = 5000;
-
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionStatements>();
