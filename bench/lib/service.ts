@@ -41,7 +41,9 @@ function benchWebhookSecretsKey(dataDir: string): string {
 export async function startService(dataDir: string, port: number, logFile: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<RunningService> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('Build first: npm run build');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+  // BENCH_NODE_ARGS: node options for the service in any bench, e.g. "--trace-gc".
+  const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extraArgs, ...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
