@@ -30,7 +30,7 @@ export class AuditLogBackloggedError extends Error {
   readonly retryAfterSeconds = 2;
 
   constructor(readonly unprojected: number) {
-    super(`${unprojected} recorded events of this tenant are not yet in its read model; nothing was recorded, retry later`);
+    super(`${unprojected} recorded events of this tenant are not yet in its read model; nothing was recorded`);
     this.name = 'AuditLogBackloggedError';
   }
 }

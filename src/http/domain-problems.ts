@@ -34,7 +34,7 @@ export function domainProblemOf(error: unknown): Omit<ProblemDetails, 'instance'
     return { type: `${BASE}/unrecordable-event`, title: 'Unprocessable Content', status: 422, detail: `${error.message}; nothing was recorded.`, errors: error.errors };
   }
   if (error instanceof AuditLogBackloggedError) {
-    return { type: `${BASE}/ingestion-backlogged`, title: 'Too Many Requests', status: 429, detail: `${error.message} after ${error.retryAfterSeconds} s.` };
+    return { type: `${BASE}/ingestion-backlogged`, title: 'Too Many Requests', status: 429, detail: `${error.message}; retry after ${error.retryAfterSeconds} s.` };
   }
   if (error instanceof AuditLogUnavailableError) {
     return { type: `${BASE}/audit-log-unavailable`, title: 'Service Unavailable', status: 503, detail: error.message };

@@ -31,6 +31,7 @@ describe('Bounded admission: ingestion answers 429 while the read model is too f
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.headers['retry-after']).toBe('2');
     expect(refused.body).toMatchObject({ type: 'https://problems.audit-trail.dev/ingestion-backlogged', status: 429 });
+    expect(refused.body.detail).toMatch(/^\d+ recorded events of this tenant are not yet in its read model; nothing was recorded; retry after 2 s\.$/);
     await http().post('/v1/audit-events/batch').set('Authorization', writer).send(batch(3)).expect(429);
     expect(await auditHead()).toBe(head); // nothing of the refused submissions was written
 
