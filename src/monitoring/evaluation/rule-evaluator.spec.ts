@@ -20,8 +20,10 @@ function event(occurredAt: string, overrides: Partial<EvaluatedEvent> = {}): Eva
   };
 }
 
-/** Given `rule`, when `events` are evaluated in order (one group state per group), then: the evaluations. */
-/** The evaluations, each raise with the alert it stands for. */
+/**
+ * Given `rule`, when `events` are evaluated in order (one group state per group), then: the evaluations,
+ * each raise with the alert it stands for.
+ */
 function run(rule: MonitoringRule, events: EvaluatedEvent[]): Array<Evaluation | (Evaluation & { alert: RaisedAlert })> {
   const states = new Map<string, GroupState>();
   return events.map((e) => {
