@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { resolveJwtVerification } from './jwt-keys';
+import { resolveJwtVerification, verificationKeyObject } from './jwt-keys';
 import { Principal } from './principal';
 import { loadRoleMatrix, permissionsOf, RoleMatrix } from './role-matrix';
 import { checkTokenHeader, UnusableTokenError, validClaimsOf } from './token-claims';
@@ -28,7 +28,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const verification = resolveJwtVerification(config);
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: verification.key,
+      // passport-jwt's types predate KeyObject; it hands the key to jsonwebtoken's verify, which takes one.
+      secretOrKey: verificationKeyObject(verification) as unknown as Buffer,
       algorithms: verification.algorithms,
       issuer: verification.issuer,
       audience: verification.audience,

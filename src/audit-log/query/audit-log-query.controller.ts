@@ -31,6 +31,7 @@ interface StreamingResponse {
   writableEnded: boolean;
   destroyed: boolean;
   on(event: 'close', listener: () => void): void;
+  once(event: 'drain', listener: () => void): void;
 }
 
 const EVENT_ITEM_SCHEMA = openApiSchema({
@@ -192,6 +193,7 @@ export class AuditLogQueryController {
         cursor,
         write: (frames) => !res.destroyed && !res.writableEnded && (res.write(frames), true),
         buffered: () => res.writableLength,
+        onDrain: (listener) => res.once('drain', listener),
         end: (lastFrame) => {
           if (!res.writableEnded) res.end(lastFrame);
         },

@@ -10,6 +10,21 @@ import { AuditLogReader } from './audit-log-reader';
 /** Sequences examined per read of a tail, however few of them match. */
 const TAIL_WINDOW = 500;
 
+/**
+ * Events of a tenant's recent windows kept in memory with their serialised frames: a tail whose client
+ * fell behind (its socket buffer full) resumes from them when it drains, from shared buffers, without
+ * a reconnect or a read. Behind by more than this (plus its socket buffer), it is ended and resumes by
+ * reconnecting with Last-Event-ID.
+ */
+const RECENT_EVENTS = 5000;
+
+/**
+ * Bytes handed to sockets before the fan-out gives the event loop a turn. Socket writes are flushed
+ * (writev) when the turn ends, and over loopback their cost includes the receiver's: a window written
+ * to 1,000 tails in one turn held the loop (and `/health`) for 250–530 ms (docs/PERFORMANCE.md).
+ */
+const BYTES_PER_TURN = 2 * 1024 * 1024;
+
 /** One live tail (an SSE connection) as the hub sees it. */
 export interface TailSubscriber {
   readonly filter: Filter;
@@ -19,6 +34,8 @@ export interface TailSubscriber {
   write(frames: string | Buffer): boolean;
   /** Bytes written but not yet taken by the client. */
   buffered(): number;
+  /** Calls `listener` once, when the client has taken what was buffered. */
+  onDrain(listener: () => void): void;
   /** Ends the stream, with a last frame when there is something to say (a problem, a reason to reconnect). */
   end(lastFrame?: string): void;
 }
@@ -26,14 +43,29 @@ export interface TailSubscriber {
 export interface LiveTailLimits {
   heartbeatMs: number;
   idleTimeoutMs: number;
-  /** A subscriber with more unread bytes than this is ended (it reconnects with Last-Event-ID). */
+  /** A subscriber with more unread bytes than this gets nothing more until it drains. */
   maxBufferedBytes: number;
 }
 
 interface Follower {
   subscriber: TailSubscriber;
+  /** Followers with equal keys take the same events of a window (`dispatch` matches once per key). */
+  filterKey: string;
   lastSentAt: number;
+  /** Its socket buffer is full: it is given more when the client drains it. */
+  awaitingDrain: boolean;
   done: () => void;
+}
+
+/** Sequences (after, upTo] of a tenant's log as read once for all of its tails. */
+interface Window {
+  after: number;
+  upTo: number;
+  docs: AuditEventDocument[];
+  /** SSE frames of the docs (by index), serialised on first use. */
+  frames: Array<string | undefined>;
+  /** The frames a filter takes from the whole window (null: none), built once per filter key. */
+  byFilter: Map<string, Buffer | null>;
 }
 
 /** The shared reader of one tenant's log: one read per commit for every live tail of the tenant. */
@@ -41,6 +73,9 @@ interface TenantTail {
   tenantId: string;
   cursor: number;
   followers: Set<Follower>;
+  /** The latest windows, contiguous and ending at `cursor`, covering at most RECENT_EVENTS events. */
+  recent: Window[];
+  recentEvents: number;
 }
 
 export const SSE_RETRY_MS = 2000;
@@ -52,10 +87,11 @@ export function eventFrame(doc: AuditEventDocument): string {
 
 /**
  * One fan-out for every live tail of the process (ADR 021). Per tenant with open tails, one loop reads
- * each newly committed window of the log once, then hands every event to the tails whose filter it
- * matches (in memory, `matchesFilter`). A tail that opens behind the shared cursor (Last-Event-ID)
- * catches up on its own reads first and joins without a gap or a repeat. A slow client never holds the
- * others back: past `maxBufferedBytes` unread it is ended and reconnects where it stopped.
+ * each newly committed window of the log once, then hands it to every tail: matched (in memory,
+ * `matchesFilter`) and serialised once per distinct filter. A tail that opens behind the recent windows
+ * (Last-Event-ID) catches up on its own reads first and joins without a gap or a repeat. A slow client
+ * never holds the others back: with `maxBufferedBytes` unread it is skipped until it drains, then
+ * resumes from the recent windows; fallen behind them, it is ended and reconnects where it stopped.
  */
 @Injectable()
 export class LiveTailHub implements OnApplicationShutdown {
@@ -90,10 +126,10 @@ export class LiveTailHub implements OnApplicationShutdown {
     let gone = false;
     void closed.then(() => (gone = true));
     const tail = await this.tailOf(tenantId);
-    // Catch up on its own reads until level with the shared cursor (which may move meanwhile).
+    // Catch up on its own reads until it reaches the recent windows held in memory (which move meanwhile).
     const slice = this.scheduler.slice();
-    while (!gone && subscriber.cursor < tail.cursor) {
-      const upTo = Math.min(tail.cursor, subscriber.cursor + TAIL_WINDOW);
+    while (!gone && subscriber.cursor < recentStart(tail)) {
+      const upTo = Math.min(recentStart(tail), subscriber.cursor + TAIL_WINDOW);
       const docs = await this.reader.between(subscriber.filter, subscriber.cursor, upTo);
       if (docs.length > 0) subscriber.write(docs.map(eventFrame).join(''));
       subscriber.cursor = upTo;
@@ -101,11 +137,12 @@ export class LiveTailHub implements OnApplicationShutdown {
       await slice.pause();
     }
     if (gone || this.closed) return;
-    // No await between the check above and joining: the tail hands it only events after its cursor.
+    // No await between the check above and joining: the rest comes from the recent windows, then live.
     await new Promise<void>((resolve) => {
-      const follower: Follower = { subscriber, lastSentAt: Date.now(), done: resolve };
+      const follower: Follower = { subscriber, filterKey: JSON.stringify(subscriber.filter), lastSentAt: Date.now(), awaitingDrain: false, done: resolve };
       tail.followers.add(follower);
       void closed.then(() => this.leave(tail, follower));
+      this.pump(tail, follower);
     });
   }
 
@@ -121,7 +158,7 @@ export class LiveTailHub implements OnApplicationShutdown {
     const head = (await this.reader.head(tenantId))?.headSequence ?? -1;
     const raced = this.tails.get(tenantId);
     if (raced) return raced;
-    const tail: TenantTail = { tenantId, cursor: head, followers: new Set() };
+    const tail: TenantTail = { tenantId, cursor: head, followers: new Set(), recent: [], recentEvents: 0 };
     this.tails.set(tenantId, tail);
     void this.run(tail);
     return tail;
@@ -141,12 +178,15 @@ export class LiveTailHub implements OnApplicationShutdown {
         // A tail must never skip an event silently: events that could not be projected end every tail.
         await this.reader.assertComplete(tail.tenantId, tenantHead);
         const head = tenantHead?.headSequence ?? -1;
-        const upTo = Math.min(head, tail.cursor + TAIL_WINDOW);
-        if (upTo > tail.cursor) {
+        const cursorBefore = tail.cursor;
+        const upTo = Math.min(head, cursorBefore + TAIL_WINDOW);
+        if (upTo > cursorBefore) {
           const docs = await this.reader.between({ tenantId: tail.tenantId }, tail.cursor, upTo);
-          this.dispatch(tail, docs, upTo);
+          // The next window is read once this one is handed out: the hub never outruns its own writes.
+          await this.dispatch(tail, docs, upTo);
         }
-        if (upTo < head) {
+        // Handing out took turns of the loop; commits made meanwhile are not waited for again.
+        if (upTo > cursorBefore) {
           await slice.pause();
           continue;
         }
@@ -164,35 +204,58 @@ export class LiveTailHub implements OnApplicationShutdown {
   }
 
   /**
-   * Synchronous: nothing can join or leave while a window is handed out. Each subscriber gets its
-   * events of the window in one write; subscribers that take every event of it share one buffer
-   * (1,000 tails at 1,000 events/s would otherwise be a million socket writes a second).
+   * Hands a new window to every follower, a turn of the event loop at a time. A follower that joins
+   * meanwhile is pumped as it joins; one that leaves is skipped; the tail's cursor does not move until
+   * the next window.
    */
-  private dispatch(tail: TenantTail, docs: AuditEventDocument[], upTo: number): void {
-    const frames = new Map<AuditEventDocument, string>();
-    const frameOf = (doc: AuditEventDocument): string => {
-      let frame = frames.get(doc);
-      if (frame === undefined) frames.set(doc, (frame = eventFrame(doc)));
-      return frame;
-    };
-    let wholeWindow: Buffer | null = null;
-    const now = Date.now();
-    for (const follower of tail.followers) {
-      const { subscriber } = follower;
-      const taken = docs.filter((doc) => doc.sequence > subscriber.cursor && matchesFilter(doc, subscriber.filter));
-      if (taken.length === docs.length && taken.length > 0) {
-        subscriber.write((wholeWindow ??= Buffer.from(docs.map(frameOf).join(''))));
-        follower.lastSentAt = now;
-      } else if (taken.length > 0) {
-        subscriber.write(taken.map(frameOf).join(''));
-        follower.lastSentAt = now;
-      }
-      subscriber.cursor = Math.max(subscriber.cursor, upTo);
-      if (subscriber.buffered() > this.limits.maxBufferedBytes) {
-        this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${subscriber.cursor}\n\n`);
+  private async dispatch(tail: TenantTail, docs: AuditEventDocument[], upTo: number): Promise<void> {
+    tail.recent.push({ after: tail.cursor, upTo, docs, frames: [], byFilter: new Map() });
+    tail.recentEvents += docs.length;
+    while (tail.recentEvents > RECENT_EVENTS && tail.recent.length > 1) tail.recentEvents -= tail.recent.shift()!.docs.length;
+    tail.cursor = upTo;
+    let written = 0;
+    for (const follower of [...tail.followers]) {
+      if (!tail.followers.has(follower)) continue;
+      written += this.pump(tail, follower);
+      if (written >= BYTES_PER_TURN) {
+        await new Promise((resolve) => setImmediate(resolve));
+        written = 0;
       }
     }
-    tail.cursor = upTo;
+  }
+
+  /**
+   * Writes the follower's part of every recent window after its cursor, one write per window, until it
+   * is level or its socket buffer is full (then again when it drains). A window is matched and
+   * serialised once per distinct filter: followers with equal filters share one buffer, so 1,000 tails
+   * at 1,000 events/s are not a million filter evaluations and frame copies a second.
+   */
+  private pump(tail: TenantTail, follower: Follower): number {
+    const { subscriber } = follower;
+    let written = 0;
+    while (!follower.awaitingDrain && subscriber.cursor < tail.cursor) {
+      if (subscriber.buffered() > this.limits.maxBufferedBytes) {
+        follower.awaitingDrain = true;
+        subscriber.onDrain(() => {
+          follower.awaitingDrain = false;
+          if (tail.followers.has(follower)) this.pump(tail, follower);
+        });
+        return written;
+      }
+      const window = windowHolding(tail.recent, subscriber.cursor + 1);
+      if (!window) {
+        this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${subscriber.cursor}\n\n`);
+        return written;
+      }
+      const frames = subscriber.cursor === window.after ? sharedFrames(window, follower) : ownFrames(window, subscriber);
+      if (frames) {
+        subscriber.write(frames);
+        follower.lastSentAt = Date.now();
+        written += frames.length;
+      }
+      subscriber.cursor = window.upTo;
+    }
+    return written;
   }
 
   private beat(): void {
@@ -201,7 +264,7 @@ export class LiveTailHub implements OnApplicationShutdown {
       for (const follower of tail.followers) {
         if (now - follower.lastSentAt >= this.limits.idleTimeoutMs) {
           this.leave(tail, follower, `: idle for ${Math.round(this.limits.idleTimeoutMs / 1000)} s; reconnect with Last-Event-ID ${follower.subscriber.cursor}\n\n`);
-        } else if (!follower.subscriber.write(': keep-alive\n\n')) {
+        } else if (!follower.awaitingDrain && !follower.subscriber.write(': keep-alive\n\n')) {
           this.leave(tail, follower);
         }
       }
@@ -213,6 +276,50 @@ export class LiveTailHub implements OnApplicationShutdown {
     if (lastFrame !== undefined) follower.subscriber.end(lastFrame || undefined);
     follower.done();
   }
+}
+
+/** First sequence not held in the recent windows' range: tails behind it catch up by reading. */
+function recentStart(tail: TenantTail): number {
+  return tail.recent.length > 0 ? tail.recent[0].after : tail.cursor;
+}
+
+/** The recent window whose range holds `sequence` (windows are contiguous and ordered), if any. */
+function windowHolding(recent: Window[], sequence: number): Window | undefined {
+  let low = 0;
+  let high = recent.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const window = recent[middle];
+    if (sequence <= window.after) high = middle - 1;
+    else if (sequence > window.upTo) low = middle + 1;
+    else return window;
+  }
+  return undefined;
+}
+
+function frameAt(window: Window, index: number): string {
+  return (window.frames[index] ??= eventFrame(window.docs[index]));
+}
+
+function framesOf(window: Window, take: (doc: AuditEventDocument) => boolean): Buffer | null {
+  let joined = '';
+  for (let i = 0; i < window.docs.length; i++) if (take(window.docs[i])) joined += frameAt(window, i);
+  return joined === '' ? null : Buffer.from(joined);
+}
+
+/** The whole window's frames for the follower's filter, shared by every follower with that filter. */
+function sharedFrames(window: Window, follower: Follower): Buffer | null {
+  let frames = window.byFilter.get(follower.filterKey);
+  if (frames === undefined) {
+    frames = framesOf(window, (doc) => matchesFilter(doc, follower.subscriber.filter));
+    window.byFilter.set(follower.filterKey, frames);
+  }
+  return frames;
+}
+
+/** A follower whose cursor is inside the window (it resumed from a Last-Event-ID there): its own part. */
+function ownFrames(window: Window, subscriber: TailSubscriber): Buffer | null {
+  return framesOf(window, (doc) => doc.sequence > subscriber.cursor && matchesFilter(doc, subscriber.filter));
 }
 
 async function closedOrDrained(closed: Promise<void>): Promise<void> {
