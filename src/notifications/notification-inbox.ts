@@ -95,12 +95,51 @@ export class NotificationInbox {
     return doc?.sortKey ?? null;
   }
 
-  /** Notifications published after `after` for the reader, oldest first (the live stream), at most `limit` documents examined. */
-  async publishedAfter(reader: Reader, after: string | null, limit: number): Promise<{ items: InboxEntry[]; lastSortKey: string | null }> {
-    const batch = await this.scan(reader, after === null ? {} : { sortKey: { $gt: after } }, 1, limit);
+  /**
+   * The reader's notifications published in (after, upTo], oldest first, at most `limit` inbox documents
+   * examined; `lastSortKey` is `upTo` once nothing more of the reader's is in that range.
+   */
+  async publishedBetween(reader: Reader, after: string | null, upTo: string, limit: number): Promise<{ items: InboxEntry[]; lastSortKey: string }> {
+    const range = after === null ? { $lte: upTo } : { $gt: after, $lte: upTo };
+    const batch = await this.scan(reader, { sortKey: range }, 1, limit);
     const fresh = this.unseen(batch, new Set());
     const state = { all: await this.readAll(reader), marks: await this.marks(reader, fresh.map((d) => d.notificationId)) };
-    return { items: fresh.map((doc) => ({ view: viewOf(doc, state), sortKey: doc.sortKey })), lastSortKey: batch.length ? batch[batch.length - 1].sortKey : after };
+    const items = fresh.map((doc) => ({ view: viewOf(doc, state), sortKey: doc.sortKey }));
+    return { items, lastSortKey: batch.length < limit ? upTo : batch[batch.length - 1].sortKey };
+  }
+
+  /** Inbox documents of the whole tenant (every address) published after `after`, oldest first: the live fan-out reads them once for all readers. */
+  async tenantPublishedAfter(tenantId: string, after: string | null, limit: number): Promise<InboxDocument[]> {
+    const docs = (await this.store.find(NOTIFICATION_INBOX, after === null ? { tenantId } : { tenantId, sortKey: { $gt: after } }, { sort: [['sortKey', 1]], limit, hint: 'by_tenant' })) as unknown as InboxDocument[];
+    return docs.filter((d) => d.tenantId === tenantId);
+  }
+
+  /** Publish position of the tenant's newest inbox document (any address), or null. */
+  async tenantNewestSortKey(tenantId: string): Promise<string | null> {
+    const [doc] = (await this.store.find(NOTIFICATION_INBOX, { tenantId }, { sort: [['sortKey', -1]], limit: 1, hint: 'by_tenant' })) as unknown as InboxDocument[];
+    return doc?.tenantId === tenantId ? doc.sortKey : null;
+  }
+
+  /** Each reader's view of `docs` (already addressed to them and seen once), with their read state, in two queries for all of them. */
+  async viewsFor(tenantId: string, readers: Array<{ subject: string; docs: InboxDocument[] }>): Promise<InboxEntry[][]> {
+    const userKeys = readers.map((r) => userKeyOf(tenantId, r.subject));
+    const notificationIds = [...new Set(readers.flatMap((r) => r.docs.map((d) => d.notificationId)))];
+    if (notificationIds.length === 0) return readers.map(() => []);
+    const [readAlls, marks] = await Promise.all([
+      this.store.find(NOTIFICATION_READ_ALL, { tenantId, userKey: { $in: userKeys } }) as unknown as Promise<ReadAllDocument[]>,
+      this.store.find(NOTIFICATION_READS, { tenantId, userKey: { $in: userKeys }, notificationId: { $in: notificationIds } }) as unknown as Promise<ReadMarkDocument[]>,
+    ]);
+    const allByUser = new Map(readAlls.filter((d) => d.tenantId === tenantId).map((d) => [d.userKey, d]));
+    const marksByUser = new Map<string, Map<string, ReadMarkDocument>>();
+    for (const mark of marks) {
+      if (mark.tenantId !== tenantId) continue;
+      if (!marksByUser.has(mark.userKey)) marksByUser.set(mark.userKey, new Map());
+      marksByUser.get(mark.userKey)!.set(mark.notificationId, mark);
+    }
+    return readers.map((reader, i) => {
+      const state = { all: allByUser.get(userKeys[i]) ?? null, marks: marksByUser.get(userKeys[i]) ?? new Map() };
+      return reader.docs.map((doc) => ({ view: viewOf(doc, state), sortKey: doc.sortKey }));
+    });
   }
 
   async readAll(reader: Reader): Promise<ReadAllDocument | null> {

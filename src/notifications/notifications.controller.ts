@@ -1,6 +1,5 @@
-import { Controller, Get, Headers, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { once } from 'node:events';
 import { RequirePermission } from '../auth/access.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { PERMISSIONS } from '../auth/permissions';
@@ -8,21 +7,15 @@ import { Principal } from '../auth/principal';
 import { ProblemResponses } from '../http/problem-responses.decorator';
 import { RequestValidationError } from '../http/request-validation.error';
 import { SEVERITIES } from '../monitoring/rules/monitoring-rule';
-import { ProjectionRegistry } from '../projections/projection-registry.service';
 import { ReadLimited } from '../read-limits/read-limited';
 import { AccessRecorder, ChangesRecorder, RecordChanges, SelfAudited, StartAudited } from '../self-audit/self-audit.decorators';
 import { ListNotificationsParams } from './list-notifications.params';
 import { decodeNotificationCursor, encodeNotificationCursor, NOTIFICATION_ID_PATTERN, NotificationView } from './notification';
-import { NOTIFICATIONS_PROJECTION } from './notifications.read-model';
+import { NotificationTailHub } from './notification-tail-hub';
 import { NotificationsService } from './notifications.service';
 
 /** Every authenticated user of the tenant reads their own notifications (ARCHITECTURE §6): any permission will do. */
 const ANY_PERMISSION = PERMISSIONS;
-const SSE_HEARTBEAT_MS = 15_000;
-/** Longest wait for a commit of the notification projection before looking again. */
-const SSE_WAKE_MS = 1000;
-/** Notifications sent per read of the live stream. */
-const SSE_BATCH = 100;
 
 const NOTIFICATION_SCHEMA = {
   type: 'object',
@@ -50,7 +43,8 @@ interface StreamingResponse {
   write(chunk: string): boolean;
   end(chunk?: string): void;
   writableEnded: boolean;
-  writableNeedDrain: boolean;
+  writableLength: number;
+  destroyed: boolean;
 }
 
 function notificationId(value: string): string {
@@ -73,11 +67,10 @@ function sortKeyOfCursor(cursor: string | undefined, path: string): string | nul
 @ApiBearerAuth()
 @Controller('v1/notifications')
 export class NotificationsController {
-  private readonly logger = new Logger('NotificationsStream');
 
   constructor(
     private readonly notifications: NotificationsService,
-    private readonly projections: ProjectionRegistry,
+    private readonly streams: NotificationTailHub,
   ) {}
 
   @Get()
@@ -123,7 +116,8 @@ export class NotificationsController {
     @Req() req: { on(event: 'close', listener: () => void): void },
     @Res() res: StreamingResponse,
   ): Promise<void> {
-    let cursor = sortKeyOfCursor(lastEventId, 'Last-Event-ID') ?? (await this.notifications.newestSortKey(principal));
+    const cursor = sortKeyOfCursor(lastEventId, 'Last-Event-ID') ?? (await this.notifications.newestSortKey(principal));
+    const reader = this.notifications.readerOf(principal);
     await recordAccess();
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -131,31 +125,22 @@ export class NotificationsController {
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    let open = true;
-    const whenClosed = new Promise<void>((resolve) => req.on('close', () => resolve()));
-    void whenClosed.then(() => (open = false));
+    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
     res.write('retry: 2000\n: your notifications\n\n');
-    const runner = this.projections.runner(NOTIFICATIONS_PROJECTION);
-    let lastBeat = Date.now();
-    try {
-      while (open) {
-        // Read before the query: a commit that lands while it runs is then seen below, not waited for.
-        const checkpoint = runner.status().checkpoint;
-        const { items, lastSortKey } = await this.notifications.publishedAfter(principal, cursor, SSE_BATCH);
-        for (const { view, sortKey } of items) res.write(`id: ${encodeNotificationCursor(sortKey)}\nevent: notification\ndata: ${JSON.stringify(view)}\n\n`);
-        const advanced = lastSortKey !== cursor;
-        cursor = lastSortKey;
-        if (res.writableNeedDrain) await Promise.race([once(res as never, 'drain'), whenClosed]);
-        if (advanced || runner.status().checkpoint !== checkpoint) continue;
-        if (Date.now() - lastBeat >= SSE_HEARTBEAT_MS) {
-          res.write(': keep-alive\n\n');
-          lastBeat = Date.now();
-        }
-        await Promise.race([runner.nextCommit(SSE_WAKE_MS), whenClosed]);
-      }
-    } catch (error) {
-      this.logger.error({ msg: 'notification stream failed; connection closed', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });
-    }
+    await this.streams.follow(
+      {
+        reader,
+        cursor,
+        write: (frames) => {
+          if (!res.destroyed && !res.writableEnded) res.write(frames);
+        },
+        buffered: () => res.writableLength,
+        end: (lastFrame) => {
+          if (!res.writableEnded) res.end(lastFrame);
+        },
+      },
+      closed,
+    );
     if (!res.writableEnded) res.end();
   }
 

@@ -3,6 +3,7 @@ import { AlertRecipientsModule } from '../alert-recipients/alert-recipients.modu
 import { MonitoringModule } from '../monitoring/monitoring.module';
 import { AlertNotifier } from './alert-notifier';
 import { NotificationInbox } from './notification-inbox';
+import { NotificationTailHub } from './notification-tail-hub';
 import { NotificationsController } from './notifications.controller';
 import { NOTIFICATIONS } from './notifications.port';
 import { NotificationsService } from './notifications.service';
@@ -12,7 +13,7 @@ import { NotificationsService } from './notifications.service';
 @Module({
   imports: [AlertRecipientsModule, MonitoringModule],
   controllers: [NotificationsController],
-  providers: [NotificationInbox, NotificationsService, AlertNotifier, { provide: NOTIFICATIONS, useExisting: NotificationsService }],
+  providers: [NotificationInbox, NotificationTailHub, NotificationsService, AlertNotifier, { provide: NOTIFICATIONS, useExisting: NotificationsService }],
   exports: [NOTIFICATIONS],
 })
 export class NotificationsModule {}

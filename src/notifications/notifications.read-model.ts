@@ -46,6 +46,8 @@ export const INBOX_COLLECTION: CollectionDefinition = {
   indexes: [
     { name: 'by_address', keys: [['tenantId', 1], ['address', 1], ['sortKey', -1]] },
     { name: 'by_notification', keys: [['tenantId', 1], ['notificationId', 1]] },
+    // The live fan-out reads what was published in the tenant, for every address at once.
+    { name: 'by_tenant', keys: [['tenantId', 1], ['sortKey', 1]] },
   ],
 };
 

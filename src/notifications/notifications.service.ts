@@ -7,7 +7,7 @@ import { EVENT_STORE, EventStore, JsonObject } from '../event-store/event-store.
 import { RequestContext } from '../logging/request-context';
 import { severityRank } from '../monitoring/rules/monitoring-rule';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
-import { InboxEntry, NotificationInbox, Reader } from './notification-inbox';
+import { NotificationInbox, Reader } from './notification-inbox';
 import { NotificationAddressees, notificationIdOf, NotificationView, PublishedNotification, userKeyOf } from './notification';
 import { NOTIFICATION_PUBLISHED, NOTIFICATION_READ, NOTIFICATIONS_ALL_READ, NotificationPublished, NotificationRead, NotificationsAllRead } from './notification.events';
 import { notificationReadsStreamOf, notificationStreamOf } from './notification-streams';
@@ -91,9 +91,9 @@ export class NotificationsService implements Notifications {
     return { markedRead: unread };
   }
 
-  /** For the live stream: the caller's notifications published after `after` (null: none yet), oldest first. */
-  publishedAfter(principal: Principal, after: string | null, limit: number): Promise<{ items: InboxEntry[]; lastSortKey: string | null }> {
-    return this.inbox.publishedAfter(readerOf(principal), after, limit);
+  /** Whom the principal reads as; refuses a cross-tenant grant (no inbox there). */
+  readerOf(principal: Principal): Reader {
+    return readerOf(principal);
   }
 
   newestSortKey(principal: Principal): Promise<string | null> {

@@ -1,0 +1,195 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/app-config.token';
+import { AppConfig } from '../config/app-config';
+import { ProjectionRegistry } from '../projections/projection-registry.service';
+import { encodeNotificationCursor, readerAddresses } from './notification';
+import { InboxEntry, NotificationInbox, Reader } from './notification-inbox';
+import { InboxDocument, NOTIFICATIONS_PROJECTION } from './notifications.read-model';
+
+/** Inbox documents read per round, for a tenant's shared reader and for a stream catching up. */
+const BATCH = 100;
+/** Longest wait for a commit of the notification projection before looking again. */
+const WAKE_MS = 1000;
+export const NOTIFICATION_HEARTBEAT_MS = 15_000;
+
+/** One notification stream (an SSE connection) as the hub sees it. */
+export interface NotificationSubscriber {
+  readonly reader: Reader;
+  /** sortKey of the last notification this subscriber was given or looked past (null: none yet). */
+  cursor: string | null;
+  write(frames: string): void;
+  /** Bytes written but not yet taken by the client. */
+  buffered(): number;
+  end(lastFrame?: string): void;
+}
+
+interface Follower {
+  subscriber: NotificationSubscriber;
+  addresses: Set<string>;
+  done: () => void;
+}
+
+interface TenantTail {
+  tenantId: string;
+  /** sortKey of the newest inbox document read for the tenant (null: none yet). */
+  cursor: string | null;
+  followers: Set<Follower>;
+}
+
+export function notificationFrame(entry: InboxEntry): string {
+  return `id: ${encodeNotificationCursor(entry.sortKey)}\nevent: notification\ndata: ${JSON.stringify(entry.view)}\n\n`;
+}
+
+/**
+ * One fan-out for every notification stream (issue 8 item 9, as ADR 021 for the audit log): per tenant
+ * with open streams, one loop reads what the notification projection published, for every address at
+ * once, and hands each stream the notifications addressed to its reader, with the reader's read state
+ * (two queries per round for all readers). A stream that opens behind (Last-Event-ID) catches up on
+ * its own reads and joins without a gap or a repeat. A client with `maxBufferedBytes` unread is ended
+ * with the Last-Event-ID to resume from.
+ */
+@Injectable()
+export class NotificationTailHub implements OnApplicationShutdown {
+  private readonly logger = new Logger('NotificationStreams');
+  private readonly tails = new Map<string, TenantTail>();
+  private readonly maxBufferedBytes: number;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly inbox: NotificationInbox,
+    private readonly projections: ProjectionRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.maxBufferedBytes = config.streams.maxBufferedBytes;
+    this.heartbeat = setInterval(() => this.beat(), NOTIFICATION_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Open streams (tests). */
+  get size(): number {
+    let n = 0;
+    for (const tail of this.tails.values()) n += tail.followers.size;
+    return n;
+  }
+
+  /** Streams the reader's notifications after `subscriber.cursor` until `closed` or the hub ends it. */
+  async follow(subscriber: NotificationSubscriber, closed: Promise<void>): Promise<void> {
+    let gone = false;
+    void closed.then(() => (gone = true));
+    const { reader } = subscriber;
+    const tail = await this.tailOf(reader.tenantId);
+    // Catch up on its own reads, bounded by the shared cursor (which may move meanwhile), until level with it.
+    while (!gone && tail.cursor !== null && (subscriber.cursor === null || subscriber.cursor < tail.cursor)) {
+      const { items, lastSortKey } = await this.inbox.publishedBetween(reader, subscriber.cursor, tail.cursor, BATCH);
+      if (items.length > 0) subscriber.write(items.map(notificationFrame).join(''));
+      subscriber.cursor = lastSortKey;
+    }
+    if (gone || this.closed) return;
+    // No await between the check above and joining: the shared reader hands it only what follows.
+    await new Promise<void>((resolve) => {
+      const follower: Follower = { subscriber, addresses: new Set(readerAddresses(reader.subject, reader.roles)), done: resolve };
+      tail.followers.add(follower);
+      void closed.then(() => this.leave(tail, follower));
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const tail of this.tails.values()) for (const follower of tail.followers) this.leave(tail, follower, '');
+  }
+
+  private async tailOf(tenantId: string): Promise<TenantTail> {
+    const existing = this.tails.get(tenantId);
+    if (existing) return existing;
+    const newest = await this.inbox.tenantNewestSortKey(tenantId);
+    const raced = this.tails.get(tenantId);
+    if (raced) return raced;
+    const tail: TenantTail = { tenantId, cursor: newest, followers: new Set() };
+    this.tails.set(tenantId, tail);
+    void this.run(tail);
+    return tail;
+  }
+
+  private async run(tail: TenantTail): Promise<void> {
+    const runner = this.projections.runner(NOTIFICATIONS_PROJECTION);
+    let idleRounds = 0;
+    try {
+      while (!this.closed) {
+        if (tail.followers.size === 0) {
+          // Streams that are catching up join within a few rounds; after that the tenant's loop stops.
+          if (++idleRounds > 3) break;
+        } else idleRounds = 0;
+        // Read before the query: a commit that lands while it runs is then seen below, not waited for.
+        const checkpoint = runner.status().checkpoint;
+        const docs = await this.inbox.tenantPublishedAfter(tail.tenantId, tail.cursor, BATCH);
+        if (docs.length > 0) {
+          await this.dispatch(tail, docs);
+          continue;
+        }
+        if (runner.status().checkpoint !== checkpoint) continue;
+        await runner.nextCommit(WAKE_MS);
+      }
+    } catch (error) {
+      this.logger.error({ msg: 'notification streams of a tenant failed: connections closed', tenantId: tail.tenantId, error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      if (this.tails.get(tail.tenantId) === tail) this.tails.delete(tail.tenantId);
+      for (const follower of tail.followers) this.leave(tail, follower, '');
+    }
+  }
+
+  /** Each follower's notifications of the batch (each notification once), with read states fetched once for all of them. */
+  private async dispatch(tail: TenantTail, docs: InboxDocument[]): Promise<void> {
+    const upTo = docs[docs.length - 1].sortKey;
+    const followers = [...tail.followers];
+    const addressed = followers.map((follower) => {
+      const seen = new Set<string>();
+      return docs.filter((doc) => {
+        if (follower.subscriber.cursor !== null && doc.sortKey <= follower.subscriber.cursor) return false;
+        if (!follower.addresses.has(doc.address) || seen.has(doc.notificationId)) return false;
+        seen.add(doc.notificationId);
+        return true;
+      });
+    });
+    const receiving = followers.map((follower, i) => ({ follower, docs: addressed[i] })).filter((r) => r.docs.length > 0);
+    // Moved before the first await: a stream catching up meanwhile reads up to here itself, then joins.
+    tail.cursor = upTo;
+    const views = await this.inbox.viewsFor(tail.tenantId, receiving.map((r) => ({ subject: r.follower.subscriber.reader.subject, docs: r.docs })));
+    // Readers with the same view of a notification (usually: unread) share its frame.
+    const frames = new Map<string, string>();
+    receiving.forEach(({ follower }, i) => {
+      if (!tail.followers.has(follower)) return;
+      const { subscriber } = follower;
+      subscriber.write(
+        views[i]
+          .map((entry) => {
+            const key = `${entry.sortKey}|${entry.view.id}|${entry.view.readAt}`;
+            let frame = frames.get(key);
+            if (frame === undefined) frames.set(key, (frame = notificationFrame(entry)));
+            return frame;
+          })
+          .join(''),
+      );
+    });
+    // Followers that joined while the read states were fetched read up to `upTo` on their own.
+    for (const follower of followers) {
+      if (!tail.followers.has(follower)) continue;
+      const { subscriber } = follower;
+      if (subscriber.cursor === null || subscriber.cursor < upTo) subscriber.cursor = upTo;
+      if (subscriber.buffered() > this.maxBufferedBytes) {
+        this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${encodeNotificationCursor(subscriber.cursor)}\n\n`);
+      }
+    }
+  }
+
+  private beat(): void {
+    for (const tail of this.tails.values()) for (const follower of tail.followers) follower.subscriber.write(': keep-alive\n\n');
+  }
+
+  private leave(tail: TenantTail, follower: Follower, lastFrame?: string): void {
+    if (!tail.followers.delete(follower)) return;
+    if (lastFrame !== undefined) follower.subscriber.end(lastFrame || undefined);
+    follower.done();
+  }
+}
