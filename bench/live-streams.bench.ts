@@ -3,7 +3,11 @@
  * tenant (spread over 50 users), then RATE events/s ingested for SECONDS. Measures the service's RSS
  * growth for the open streams, `/health` latency while they open and while events flow, and checks that
  * every stream received every event, in sequence order.
- * Usage: npm run build && npx ts-node --transpile-only bench/live-streams.bench.ts   (env STREAMS=1000, RATE=1000, SECONDS=10)
+ * KIND=notifications: the streams are `GET /v1/notifications/stream` of compliance officers instead, and
+ * one event in NOTIFY_EVERY (100) is a `webhook.update`, which the built-in `security-config-change`
+ * rule turns into an alert and a notification to them; every stream must receive every notification
+ * an officer has (their unread count once all have arrived), in publish order.
+ * Usage: npm run build && npx ts-node --transpile-only bench/live-streams.bench.ts   (env STREAMS=1000, RATE=1000, SECONDS=10, KIND=audit)
  * Targets: RSS growth ≤ 150 MB beyond a baseline run without streams (same events, same run), /health p99 ≤ 50 ms in both phases, 0 streams missing or misordering an event.
  */
 import * as fs from 'node:fs';
@@ -14,6 +18,8 @@ import { makeEvent, rng } from './lib/audit-events';
 import { percentile, round, rssMb, sleep, startService, token } from './lib/service';
 
 const STREAMS = Number(process.env.STREAMS ?? 1000);
+const KIND = (process.env.KIND ?? 'audit') as 'audit' | 'notifications';
+const NOTIFY_EVERY = Number(process.env.NOTIFY_EVERY ?? 100);
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const USERS = 50;
@@ -24,7 +30,7 @@ const PORT = 45000 + Math.floor(Math.random() * 1000);
 class TailConsumers {
   private readonly worker: Worker;
   constructor(url: string, authorizations: string[], streams: number) {
-    this.worker = new Worker(path.join(__dirname, 'lib', 'live-tail-consumers.js'), { workerData: { url, authorizations, streams } });
+    this.worker = new Worker(path.join(__dirname, 'lib', 'live-tail-consumers.js'), { workerData: { url, authorizations, streams, kind: KIND } });
     this.worker.on('error', (error) => {
       console.error(error);
       process.exit(1);
@@ -51,6 +57,17 @@ class TailConsumers {
     await this.ask('close', 'closed');
     await this.worker.terminate();
   }
+}
+
+/** An event the built-in `security-config-change` rule raises an alert for, notifying compliance officers. */
+function triggerEvent(n: number): object {
+  return { ...makeEvent(rng(n + 1)), action: 'webhook.update', outcome: 'success', resource: { type: 'webhook', id: `wh-${n}` } };
+}
+
+async function unreadCount(url: string, authorization: string): Promise<number> {
+  const res = await fetch(`${url}/v1/notifications?limit=1`, { headers: { authorization } });
+  if (res.status !== 200) throw new Error(`notifications answered ${res.status}`);
+  return ((await res.json()) as { unreadCount: number }).unreadCount;
 }
 
 /** Probes /health every 20 ms until stopped; latencies in ms. */
@@ -107,7 +124,7 @@ async function run(streams: number) {
       const res = await fetch(`${service.url}/v1/audit-events/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: writer },
-        body: JSON.stringify({ events: Array.from({ length: n }, () => makeEvent(r)) }),
+        body: JSON.stringify({ events: Array.from({ length: n }, (_, i) => (KIND === 'notifications' && (sent + i) % NOTIFY_EVERY === 0 ? triggerEvent(sent + i) : makeEvent(r))) }),
       });
       if (res.status !== 201) throw new Error(`ingest answered ${res.status}`);
       sent += n;
@@ -116,12 +133,16 @@ async function run(streams: number) {
     await sleep(10);
   }
   const ingestSeconds = (performance.now() - started) / 1000;
+  // Audit tails must each get every event; notification streams every notification an officer has.
+  const expected = async () => (KIND === 'audit' ? total : await unreadCount(service.url, readers[0]));
   const deadline = Date.now() + 60_000;
   let stats = await consumers.stats();
-  while (stats.received.some((n) => n < total) && Date.now() < deadline) {
+  let want = await expected();
+  while ((stats.received.some((n) => n < want) || want === 0) && Date.now() < deadline) {
     rssPeak = Math.max(rssPeak, rssMb(service.pid));
     await sleep(200);
     stats = await consumers.stats();
+    want = await expected();
   }
   const deliveredSeconds = (performance.now() - started) / 1000;
   const healthFlowing = await probe.stop();
@@ -134,7 +155,9 @@ async function run(streams: number) {
   const result = {
     streams,
     users: USERS,
+    kind: KIND,
     eventsIngested: total,
+    framesExpectedPerStream: want,
     ingestSeconds: round(ingestSeconds, 2),
     allDeliveredAfterSeconds: round(deliveredSeconds, 2),
     openSeconds: round(openSeconds, 2),
@@ -145,8 +168,8 @@ async function run(streams: number) {
     rssGrowthMb: round(rssPeak - rssBefore),
     healthWhileOpening: { n: healthOpening.length, p50: round(percentile(healthOpening, 50)), p99: round(percentile(healthOpening, 99)), max: round(Math.max(...healthOpening)) },
     healthWhileFlowing: { n: healthFlowing.length, p50: round(percentile(healthFlowing, 50)), p99: round(percentile(healthFlowing, 99)), max: round(Math.max(...healthFlowing)) },
-    streamsMissingEvents: stats.received.filter((n) => n < total).length,
-    streamsWithExtraEvents: stats.received.filter((n) => n > total).length,
+    streamsMissingEvents: stats.received.filter((n) => n < want).length,
+    streamsWithExtraEvents: stats.received.filter((n) => n > want).length,
     streamsMisordered: stats.misordered,
     reconnectsAfterBeingCutOff: stats.reconnects,
   };

@@ -4,13 +4,20 @@
  * second (which would measure the bench, not the service). Plain JavaScript: workers do not run ts-node.
  *
  * Frames are scanned as bytes (no UTF-8 decoding): a frame ends at "\n\n" (JSON never contains a raw
- * newline), an audit event frame starts with "id: <sequence>\nevent: audit-event\n".
+ * newline), a frame of interest starts with "id: <id>\nevent: <eventName>\n". workerData.kind:
+ * `audit` (GET /v1/audit-events/stream, ids are sequences) or `notifications` (GET
+ * /v1/notifications/stream, ids are base64url cursors of publish positions, ordered as strings).
  */
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
 
 const FRAME_END = Buffer.from('\n\n');
-const EVENT_LINE = Buffer.from('\nevent: audit-event\n');
+const KINDS = {
+  audit: { path: '/v1/audit-events/stream?excludeSelfAudit=true', eventLine: '\nevent: audit-event\n', order: (id) => Number(id) },
+  notifications: { path: '/v1/notifications/stream', eventLine: '\nevent: notification\n', order: (id) => Buffer.from(id, 'base64url').toString('utf8') },
+};
+const kind = KINDS[workerData.kind ?? 'audit'];
+const EVENT_LINE = Buffer.from(kind.eventLine);
 const ID_PREFIX = Buffer.from('id: ');
 
 const tails = [];
@@ -21,22 +28,23 @@ const tails = [];
  * Resolves once the first connection is accepted.
  */
 function openTail(url, authorization) {
-  const tail = { received: 0, lastSequence: -1, misordered: 0, reconnects: 0, request: null, closing: false };
+  const tail = { received: 0, lastId: null, lastOrder: null, misordered: 0, reconnects: 0, request: null, closing: false };
   const take = (frame, start) => {
     if (frame.compare(ID_PREFIX, 0, ID_PREFIX.length, start, start + ID_PREFIX.length) !== 0) return;
-    let sequence = 0;
-    let i = start + ID_PREFIX.length;
-    for (; frame[i] >= 48 && frame[i] <= 57; i++) sequence = sequence * 10 + (frame[i] - 48);
-    if (frame.compare(EVENT_LINE, 0, EVENT_LINE.length, i, i + EVENT_LINE.length) !== 0) return;
-    if (sequence <= tail.lastSequence) tail.misordered++;
-    tail.lastSequence = sequence;
+    const idEnd = frame.indexOf(10, start + ID_PREFIX.length);
+    if (idEnd < 0 || frame.compare(EVENT_LINE, 0, EVENT_LINE.length, idEnd, idEnd + EVENT_LINE.length) !== 0) return;
+    const id = frame.toString('latin1', start + ID_PREFIX.length, idEnd);
+    const order = kind.order(id);
+    if (tail.lastOrder !== null && order <= tail.lastOrder) tail.misordered++;
+    tail.lastId = id;
+    tail.lastOrder = order;
     tail.received++;
   };
   const connect = () =>
     new Promise((resolve, reject) => {
       const headers = { Accept: 'text/event-stream', Authorization: authorization };
-      if (tail.lastSequence >= 0) headers['Last-Event-ID'] = String(tail.lastSequence);
-      const request = http.get(`${url}/v1/audit-events/stream?excludeSelfAudit=true`, { headers, agent: false });
+      if (tail.lastId !== null) headers['Last-Event-ID'] = tail.lastId;
+      const request = http.get(`${url}${kind.path}`, { headers, agent: false });
       tail.request = request;
       request.on('error', reject);
       request.on('response', (res) => {

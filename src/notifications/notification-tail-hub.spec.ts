@@ -74,8 +74,10 @@ class FakeSubscriber implements NotificationSubscriber {
     readonly reader: Reader,
     public cursor: string | null = null,
   ) {}
-  write(frames: string): void {
-    this.written += frames;
+  readonly writes: Array<string | Buffer> = [];
+  write(frames: string | Buffer): void {
+    this.writes.push(frames);
+    this.written += frames.toString();
   }
   buffered(): number {
     return 0;
@@ -128,6 +130,14 @@ describe('NotificationTailHub', () => {
     expect(fake.calls.tenantPublishedAfter - before.tenantPublishedAfter).toBeLessThanOrEqual(4);
     expect(fake.calls.viewsFor - before.viewsFor).toBeLessThanOrEqual(2);
     expect(fake.calls.publishedBetween).toBe(0);
+    // Streams of one reader share a buffer; another reader's is its own.
+    const twice = new FakeSubscriber(officer('o2'), key(2)); // opened after the first two notifications
+    follow(twice);
+    await settle(() => hub.size === 52);
+    fake.publish(['r:compliance_officer']);
+    await settle(() => twice.ids().length === 1 && officers[2].ids().length === 2);
+    expect(twice.writes.at(-1)).toBe(officers[2].writes.at(-1));
+    expect(twice.writes.at(-1)).not.toBe(officers[3].writes.at(-1));
   });
 
   it('a stream that resumes from Last-Event-ID catches up on its own, then joins without a gap or a repeat, even while a round is being handed out', async () => {

@@ -11,13 +11,15 @@ const BATCH = 100;
 /** Longest wait for a commit of the notification projection before looking again. */
 const WAKE_MS = 1000;
 export const NOTIFICATION_HEARTBEAT_MS = 15_000;
+/** Bytes handed to sockets before the fan-out gives the event loop a turn (as the audit log's, ADR 021). */
+const BYTES_PER_TURN = 2 * 1024 * 1024;
 
 /** One notification stream (an SSE connection) as the hub sees it. */
 export interface NotificationSubscriber {
   readonly reader: Reader;
   /** sortKey of the last notification this subscriber was given or looked past (null: none yet). */
   cursor: string | null;
-  write(frames: string): void;
+  write(frames: string | Buffer): void;
   /** Bytes written but not yet taken by the client. */
   buffered(): number;
   end(lastFrame?: string): void;
@@ -26,6 +28,8 @@ export interface NotificationSubscriber {
 interface Follower {
   subscriber: NotificationSubscriber;
   addresses: Set<string>;
+  /** Streams with equal keys (same `sub`, same addresses) are shown the same notifications, with the same read state. */
+  readerKey: string;
   done: () => void;
 }
 
@@ -34,6 +38,16 @@ interface TenantTail {
   /** sortKey of the newest inbox document read for the tenant (null: none yet). */
   cursor: string | null;
   followers: Set<Follower>;
+}
+
+/** The batch's notifications addressed to one of `addresses` and published after `after`, each once. */
+function addressedTo(docs: InboxDocument[], addresses: Set<string>, after: string | null): InboxDocument[] {
+  const seen = new Set<string>();
+  return docs.filter((doc) => {
+    if ((after !== null && doc.sortKey <= after) || !addresses.has(doc.address) || seen.has(doc.notificationId)) return false;
+    seen.add(doc.notificationId);
+    return true;
+  });
 }
 
 export function notificationFrame(entry: InboxEntry): string {
@@ -88,7 +102,8 @@ export class NotificationTailHub implements OnApplicationShutdown {
     if (gone || this.closed) return;
     // No await between the check above and joining: the shared reader hands it only what follows.
     await new Promise<void>((resolve) => {
-      const follower: Follower = { subscriber, addresses: new Set(readerAddresses(reader.subject, reader.roles)), done: resolve };
+      const addresses = readerAddresses(reader.subject, reader.roles);
+      const follower: Follower = { subscriber, addresses: new Set(addresses), readerKey: JSON.stringify([reader.subject, ...addresses.sort()]), done: resolve };
       tail.followers.add(follower);
       void closed.then(() => this.leave(tail, follower));
     });
@@ -139,46 +154,49 @@ export class NotificationTailHub implements OnApplicationShutdown {
     }
   }
 
-  /** Each follower's notifications of the batch (each notification once), with read states fetched once for all of them. */
+  /**
+   * Each follower's notifications of the batch (each notification once). Streams of the same reader
+   * share one selection, one read state and one buffer; read states are fetched once for all readers;
+   * the buffers are handed out a turn of the event loop at a time.
+   */
   private async dispatch(tail: TenantTail, docs: InboxDocument[]): Promise<void> {
+    const first = docs[0].sortKey;
     const upTo = docs[docs.length - 1].sortKey;
-    const followers = [...tail.followers];
-    const addressed = followers.map((follower) => {
-      const seen = new Set<string>();
-      return docs.filter((doc) => {
-        if (follower.subscriber.cursor !== null && doc.sortKey <= follower.subscriber.cursor) return false;
-        if (!follower.addresses.has(doc.address) || seen.has(doc.notificationId)) return false;
-        seen.add(doc.notificationId);
-        return true;
-      });
-    });
-    const receiving = followers.map((follower, i) => ({ follower, docs: addressed[i] })).filter((r) => r.docs.length > 0);
-    // Moved before the first await: a stream catching up meanwhile reads up to here itself, then joins.
+    const groups = new Map<string, { subject: string; docs: InboxDocument[]; followers: Follower[] }>();
+    for (const follower of tail.followers) {
+      const { cursor, reader } = follower.subscriber;
+      // A stream that resumed inside the batch (rare) has a selection of its own.
+      const after = cursor !== null && cursor >= first ? cursor : null;
+      const key = after === null ? follower.readerKey : `${follower.readerKey}\n${after}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { subject: reader.subject, docs: addressedTo(docs, follower.addresses, after), followers: [] }));
+      group.followers.push(follower);
+    }
+    // Before the first await: a stream catching up meanwhile reads up to here itself, then joins.
     tail.cursor = upTo;
-    const views = await this.inbox.viewsFor(tail.tenantId, receiving.map((r) => ({ subject: r.follower.subscriber.reader.subject, docs: r.docs })));
-    // Readers with the same view of a notification (usually: unread) share its frame.
-    const frames = new Map<string, string>();
-    receiving.forEach(({ follower }, i) => {
-      if (!tail.followers.has(follower)) return;
-      const { subscriber } = follower;
-      subscriber.write(
-        views[i]
-          .map((entry) => {
-            const key = `${entry.sortKey}|${entry.view.id}|${entry.view.readAt}`;
-            let frame = frames.get(key);
-            if (frame === undefined) frames.set(key, (frame = notificationFrame(entry)));
-            return frame;
-          })
-          .join(''),
-      );
-    });
-    // Followers that joined while the read states were fetched read up to `upTo` on their own.
-    for (const follower of followers) {
-      if (!tail.followers.has(follower)) continue;
-      const { subscriber } = follower;
-      if (subscriber.cursor === null || subscriber.cursor < upTo) subscriber.cursor = upTo;
-      if (subscriber.buffered() > this.maxBufferedBytes) {
-        this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${encodeNotificationCursor(subscriber.cursor)}\n\n`);
+    const receiving = [...groups.values()].filter((group) => group.docs.length > 0);
+    const views = await this.inbox.viewsFor(tail.tenantId, receiving);
+    let written = 0;
+    for (let i = 0; i < receiving.length; i++) {
+      const frames = Buffer.from(views[i].map(notificationFrame).join(''));
+      for (const follower of receiving[i].followers) {
+        if (!tail.followers.has(follower)) continue;
+        follower.subscriber.write(frames);
+        written += frames.length;
+        if (written >= BYTES_PER_TURN) {
+          await new Promise((resolve) => setImmediate(resolve));
+          written = 0;
+        }
+      }
+    }
+    for (const group of groups.values()) {
+      for (const follower of group.followers) {
+        if (!tail.followers.has(follower)) continue;
+        const { subscriber } = follower;
+        if (subscriber.cursor === null || subscriber.cursor < upTo) subscriber.cursor = upTo;
+        if (subscriber.buffered() > this.maxBufferedBytes) {
+          this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${encodeNotificationCursor(subscriber.cursor)}\n\n`);
+        }
       }
     }
   }

@@ -40,7 +40,7 @@ interface StreamingResponse {
   status(code: number): this;
   setHeader(name: string, value: string): void;
   flushHeaders(): void;
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
   end(chunk?: string): void;
   writableEnded: boolean;
   writableLength: number;
