@@ -29,7 +29,8 @@ import {
 @ReadModelProjection()
 @Injectable()
 export class NotificationsProjection implements Projection {
-  readonly definition: ProjectionDefinition = { name: NOTIFICATIONS_PROJECTION, version: 1, collections: [INBOX_COLLECTION, READ_MARKS_COLLECTION, READ_ALL_COLLECTION] };
+  // v2: inbox index by_tenant (the shared live fan-out reads the whole tenant).
+  readonly definition: ProjectionDefinition = { name: NOTIFICATIONS_PROJECTION, version: 2, collections: [INBOX_COLLECTION, READ_MARKS_COLLECTION, READ_ALL_COLLECTION] };
   readonly streamPrefixes = [NOTIFICATION_STREAM_PREFIX, NOTIFICATION_READS_STREAM_PREFIX];
   /** Every notification and every read mark is a document of its own. */
   readonly afterParked = 'continue-stream' as const;
