@@ -7,7 +7,7 @@
  * one event in NOTIFY_EVERY (100) is a `webhook.update`, which the built-in `security-config-change`
  * rule turns into an alert and a notification to them; every stream must receive every notification
  * an officer has (their unread count once all have arrived), in publish order.
- * Usage: npm run build && npx ts-node --transpile-only bench/live-streams.bench.ts   (env STREAMS=1000, RATE=1000, SECONDS=10, KIND=audit)
+ * Usage: npm run build && npx ts-node --transpile-only bench/live-streams.bench.ts   (env STREAMS=1000, RATE=1000, SECONDS=10, KIND=audit, CYCLES=2)
  * Targets: RSS growth ≤ 150 MB beyond a baseline run without streams (same events, same run), /health p99 ≤ 50 ms in both phases, 0 streams missing or misordering an event.
  */
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ import { percentile, round, rssMb, sleep, startService, token } from './lib/serv
 const STREAMS = Number(process.env.STREAMS ?? 1000);
 const KIND = (process.env.KIND ?? 'audit') as 'audit' | 'notifications';
 const NOTIFY_EVERY = Number(process.env.NOTIFY_EVERY ?? 100);
+const CYCLES = Number(process.env.CYCLES ?? 2);
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const USERS = 50;
@@ -92,18 +93,23 @@ function probeHealth(url: string): { stop: () => Promise<number[]> } {
 }
 
 /** One service, `streams` tails (0: the baseline), the same events at the same rate. */
-async function run(streams: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-live-streams-'));
-  const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'), {
-    STREAM_CONCURRENCY_PER_TENANT: String(Math.max(2, streams * 2)),
-    STREAM_CONCURRENCY_PER_USER: String(Math.max(1, streams)),
-    LOG_LEVEL: 'warn',
-  });
-  const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
-  const readers = Array.from({ length: USERS }, (_, i) => `Bearer ${token(['compliance_officer'], `officer-${i}`)}`);
-  await sleep(1000);
-  const rssBefore = rssMb(service.pid);
+interface Cycle {
+  openSeconds: number;
+  rssOpen: number;
+  rssPeak: number;
+  rssAfterClose: number;
+  ingestSeconds: number;
+  deliveredSeconds: number;
+  want: number;
+  healthOpening: number[];
+  healthFlowing: number[];
+  stats: { received: number[]; misordered: number; reconnects: number };
+}
 
+/** Opens the streams, ingests RATE × SECONDS events while probing /health, waits for every stream to have them, closes the streams. */
+async function cycle(service: { url: string; pid: number }, streams: number, writer: string, readers: string[], seed: number): Promise<Cycle> {
+  // Audit tails must each get every event; notification streams every notification an officer got in this cycle.
+  const unreadBefore = KIND === 'notifications' ? await unreadCount(service.url, readers[0]) : 0;
   let probe = probeHealth(service.url);
   const consumers = new TailConsumers(service.url, readers, streams);
   const { seconds: openSeconds } = await consumers.open();
@@ -112,7 +118,7 @@ async function run(streams: number) {
   const rssOpen = rssMb(service.pid);
 
   probe = probeHealth(service.url);
-  const r = rng(11);
+  const r = rng(seed);
   let sent = 0;
   let rssPeak = rssOpen;
   const started = performance.now();
@@ -124,7 +130,7 @@ async function run(streams: number) {
       const res = await fetch(`${service.url}/v1/audit-events/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: writer },
-        body: JSON.stringify({ events: Array.from({ length: n }, (_, i) => (KIND === 'notifications' && (sent + i) % NOTIFY_EVERY === 0 ? triggerEvent(sent + i) : makeEvent(r))) }),
+        body: JSON.stringify({ events: Array.from({ length: n }, (_, i) => (KIND === 'notifications' && (sent + i) % NOTIFY_EVERY === 0 ? triggerEvent(seed * total + sent + i) : makeEvent(r))) }),
       });
       if (res.status !== 201) throw new Error(`ingest answered ${res.status}`);
       sent += n;
@@ -133,8 +139,7 @@ async function run(streams: number) {
     await sleep(10);
   }
   const ingestSeconds = (performance.now() - started) / 1000;
-  // Audit tails must each get every event; notification streams every notification an officer has.
-  const expected = async () => (KIND === 'audit' ? total : await unreadCount(service.url, readers[0]));
+  const expected = async () => (KIND === 'audit' ? total : (await unreadCount(service.url, readers[0])) - unreadBefore);
   const deadline = Date.now() + 60_000;
   let stats = await consumers.stats();
   let want = await expected();
@@ -146,26 +151,49 @@ async function run(streams: number) {
   }
   const deliveredSeconds = (performance.now() - started) / 1000;
   const healthFlowing = await probe.stop();
-
   await consumers.close();
   await sleep(5000);
-  const rssAfterClose = rssMb(service.pid);
+  return { openSeconds, rssOpen, rssPeak, rssAfterClose: rssMb(service.pid), ingestSeconds, deliveredSeconds, want, healthOpening, healthFlowing, stats };
+}
+
+/**
+ * One service, `streams` tails (0: the baseline), the same events at the same rate, CYCLES times
+ * (open, flow, close). Judged on the first cycle; later cycles show whether memory is reused once
+ * streams closed (RSS after each close), or grows cycle after cycle.
+ */
+async function run(streams: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-live-streams-'));
+  const service = await startService(path.join(dir, 'data'), PORT, path.join(dir, 'service.log'), {
+    STREAM_CONCURRENCY_PER_TENANT: String(Math.max(2, streams * 2)),
+    STREAM_CONCURRENCY_PER_USER: String(Math.max(1, streams)),
+    LOG_LEVEL: 'warn',
+  });
+  const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
+  const readers = Array.from({ length: USERS }, (_, i) => `Bearer ${token(['compliance_officer'], `officer-${i}`)}`);
+  await sleep(1000);
+  const rssBefore = rssMb(service.pid);
+  const cycles: Cycle[] = [];
+  for (let i = 0; i < CYCLES; i++) cycles.push(await cycle(service, streams, writer, readers, 11 + i));
   await service.stop();
+  const [first] = cycles;
+  const { stats, want, healthOpening, healthFlowing } = first;
 
   const result = {
     streams,
     users: USERS,
     kind: KIND,
-    eventsIngested: total,
+    eventsIngested: RATE * SECONDS,
     framesExpectedPerStream: want,
-    ingestSeconds: round(ingestSeconds, 2),
-    allDeliveredAfterSeconds: round(deliveredSeconds, 2),
-    openSeconds: round(openSeconds, 2),
+    ingestSeconds: round(first.ingestSeconds, 2),
+    allDeliveredAfterSeconds: round(first.deliveredSeconds, 2),
+    openSeconds: round(first.openSeconds, 2),
     rssBeforeMb: round(rssBefore),
-    rssWithStreamsOpenMb: round(rssOpen),
-    rssPeakWhileFlowingMb: round(rssPeak),
-    rssAfterCloseMb: round(rssAfterClose),
-    rssGrowthMb: round(rssPeak - rssBefore),
+    rssWithStreamsOpenMb: round(first.rssOpen),
+    rssPeakWhileFlowingMb: round(first.rssPeak),
+    rssAfterCloseMb: round(first.rssAfterClose),
+    rssGrowthMb: round(first.rssPeak - rssBefore),
+    rssAfterEachCycleMb: cycles.map((c) => round(c.rssAfterClose)),
+    laterCyclesDelivered: cycles.slice(1).every((c) => c.stats.received.every((n) => n === c.want) && c.stats.misordered === 0),
     healthWhileOpening: { n: healthOpening.length, p50: round(percentile(healthOpening, 50)), p99: round(percentile(healthOpening, 99)), max: round(Math.max(...healthOpening)) },
     healthWhileFlowing: { n: healthFlowing.length, p50: round(percentile(healthFlowing, 50)), p99: round(percentile(healthFlowing, 99)), max: round(Math.max(...healthFlowing)) },
     streamsMissingEvents: stats.received.filter((n) => n < want).length,
@@ -190,6 +218,11 @@ async function main(): Promise<void> {
     [`/health p99 while opening ≤ 50 ms (${result.healthWhileOpening.p99} ms)`, result.healthWhileOpening.p99 <= 50],
     [`/health p99 while ${RATE} events/s flow ≤ 50 ms (${result.healthWhileFlowing.p99} ms)`, result.healthWhileFlowing.p99 <= 50],
     [`every stream got every event, in order (${result.streamsMissingEvents} missing, ${result.streamsWithExtraEvents} extra, ${result.streamsMisordered} misordered)`, result.streamsMissingEvents + result.streamsWithExtraEvents + result.streamsMisordered === 0],
+    [`later cycles delivered every event in order too (${result.laterCyclesDelivered})`, result.laterCyclesDelivered],
+    [
+      `memory is reused once streams close: RSS after the last cycle within 10% of the first (${result.rssAfterEachCycleMb.join(' → ')} MB)`,
+      result.rssAfterEachCycleMb[result.rssAfterEachCycleMb.length - 1] <= result.rssAfterEachCycleMb[0] * 1.1,
+    ],
   ];
   for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${label}`);
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG } from '../config/app-config.token';
 import { AppConfig } from '../config/app-config';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
+import { WriteTurns } from '../read-limits/write-turns';
 import { encodeNotificationCursor, readerAddresses } from './notification';
 import { InboxEntry, NotificationInbox, Reader } from './notification-inbox';
 import { InboxDocument, NOTIFICATIONS_PROJECTION } from './notifications.read-model';
@@ -11,8 +12,6 @@ const BATCH = 100;
 /** Longest wait for a commit of the notification projection before looking again. */
 const WAKE_MS = 1000;
 export const NOTIFICATION_HEARTBEAT_MS = 15_000;
-/** Bytes handed to sockets before the fan-out gives the event loop a turn (as the audit log's, ADR 021). */
-const BYTES_PER_TURN = 2 * 1024 * 1024;
 
 /** One notification stream (an SSE connection) as the hub sees it. */
 export interface NotificationSubscriber {
@@ -176,17 +175,13 @@ export class NotificationTailHub implements OnApplicationShutdown {
     tail.cursor = upTo;
     const receiving = [...groups.values()].filter((group) => group.docs.length > 0);
     const views = await this.inbox.viewsFor(tail.tenantId, receiving);
-    let written = 0;
+    const turns = new WriteTurns();
     for (let i = 0; i < receiving.length; i++) {
       const frames = Buffer.from(views[i].map(notificationFrame).join(''));
       for (const follower of receiving[i].followers) {
         if (!tail.followers.has(follower)) continue;
         follower.subscriber.write(frames);
-        written += frames.length;
-        if (written >= BYTES_PER_TURN) {
-          await new Promise((resolve) => setImmediate(resolve));
-          written = 0;
-        }
+        if (turns.add(frames.length)) await turns.nextTurn();
       }
     }
     for (const group of groups.values()) {

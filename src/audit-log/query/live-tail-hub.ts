@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG } from '../../config/app-config.token';
 import { AppConfig } from '../../config/app-config';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
+import { WriteTurns } from '../../read-limits/write-turns';
 import { matchesFilter } from '../../read-store/filter-matcher';
 import { Filter } from '../../read-store/read-store.port';
 import { AuditEventDocument, toStoredEvent } from '../audit-log.read-model';
@@ -18,12 +19,6 @@ const TAIL_WINDOW = 500;
  */
 const RECENT_EVENTS = 5000;
 
-/**
- * Bytes handed to sockets before the fan-out gives the event loop a turn. Socket writes are flushed
- * (writev) when the turn ends, and over loopback their cost includes the receiver's: a window written
- * to 1,000 tails in one turn held the loop (and `/health`) for 250–530 ms (docs/PERFORMANCE.md).
- */
-const BYTES_PER_TURN = 2 * 1024 * 1024;
 
 /** One live tail (an SSE connection) as the hub sees it. */
 export interface TailSubscriber {
@@ -213,14 +208,10 @@ export class LiveTailHub implements OnApplicationShutdown {
     tail.recentEvents += docs.length;
     while (tail.recentEvents > RECENT_EVENTS && tail.recent.length > 1) tail.recentEvents -= tail.recent.shift()!.docs.length;
     tail.cursor = upTo;
-    let written = 0;
+    const turns = new WriteTurns();
     for (const follower of [...tail.followers]) {
       if (!tail.followers.has(follower)) continue;
-      written += this.pump(tail, follower);
-      if (written >= BYTES_PER_TURN) {
-        await new Promise((resolve) => setImmediate(resolve));
-        written = 0;
-      }
+      if (turns.add(this.pump(tail, follower))) await turns.nextTurn();
     }
   }
 
