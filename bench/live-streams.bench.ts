@@ -158,8 +158,9 @@ async function cycle(service: { url: string; pid: number }, streams: number, wri
 
 /**
  * One service, `streams` tails (0: the baseline), the same events at the same rate, CYCLES times
- * (open, flow, close). Judged on the first cycle; later cycles show whether memory is reused once
- * streams closed (RSS after each close), or grows cycle after cycle.
+ * (open, flow, close). Judged on the first cycle; later cycles must deliver too. RSS after each close is
+ * reported, not judged: V8 and the allocator keep freed memory (bench/live-streams-heap.bench.ts
+ * measures the heap after full collections instead).
  */
 async function run(streams: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-live-streams-'));
@@ -219,10 +220,7 @@ async function main(): Promise<void> {
     [`/health p99 while ${RATE} events/s flow ≤ 50 ms (${result.healthWhileFlowing.p99} ms)`, result.healthWhileFlowing.p99 <= 50],
     [`every stream got every event, in order (${result.streamsMissingEvents} missing, ${result.streamsWithExtraEvents} extra, ${result.streamsMisordered} misordered)`, result.streamsMissingEvents + result.streamsWithExtraEvents + result.streamsMisordered === 0],
     [`later cycles delivered every event in order too (${result.laterCyclesDelivered})`, result.laterCyclesDelivered],
-    [
-      `memory is reused once streams close: RSS after the last cycle within 10% of the first (${result.rssAfterEachCycleMb.join(' → ')} MB)`,
-      result.rssAfterEachCycleMb[result.rssAfterEachCycleMb.length - 1] <= result.rssAfterEachCycleMb[0] * 1.1,
-    ],
+
   ];
   for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${label}`);
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });

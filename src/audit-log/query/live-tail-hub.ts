@@ -19,7 +19,6 @@ const TAIL_WINDOW = 500;
  */
 const RECENT_EVENTS = 5000;
 
-
 /** One live tail (an SSE connection) as the hub sees it. */
 export interface TailSubscriber {
   readonly filter: Filter;
@@ -176,12 +175,10 @@ export class LiveTailHub implements OnApplicationShutdown {
         const cursorBefore = tail.cursor;
         const upTo = Math.min(head, cursorBefore + TAIL_WINDOW);
         if (upTo > cursorBefore) {
-          const docs = await this.reader.between({ tenantId: tail.tenantId }, tail.cursor, upTo);
+          const docs = await this.reader.between({ tenantId: tail.tenantId }, cursorBefore, upTo);
           // The next window is read once this one is handed out: the hub never outruns its own writes.
           await this.dispatch(tail, docs, upTo);
-        }
-        // Handing out took turns of the loop; commits made meanwhile are not waited for again.
-        if (upTo > cursorBefore) {
+          // Handing out took turns of the loop: look at the head again rather than wait for a commit.
           await slice.pause();
           continue;
         }
