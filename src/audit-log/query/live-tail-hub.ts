@@ -222,21 +222,23 @@ export class LiveTailHub implements OnApplicationShutdown {
     const { subscriber } = follower;
     let written = 0;
     while (!follower.awaitingDrain && subscriber.cursor < tail.cursor) {
-      if (subscriber.buffered() > this.limits.maxBufferedBytes) {
-        follower.awaitingDrain = true;
-        subscriber.onDrain(() => {
-          follower.awaitingDrain = false;
-          if (tail.followers.has(follower)) this.pump(tail, follower);
-        });
-        return written;
-      }
       const window = windowHolding(tail.recent, subscriber.cursor + 1);
       if (!window) {
         this.leave(tail, follower, `: too far behind; reconnect with Last-Event-ID ${subscriber.cursor}\n\n`);
         return written;
       }
+      // Most windows hold nothing for most tails (every tail opening adds its own self-audit event):
+      // passing them over must cost a map lookup, not a look at the socket.
       const frames = subscriber.cursor === window.after ? sharedFrames(window, follower) : ownFrames(window, subscriber);
       if (frames) {
+        if (subscriber.buffered() > this.limits.maxBufferedBytes) {
+          follower.awaitingDrain = true;
+          subscriber.onDrain(() => {
+            follower.awaitingDrain = false;
+            if (tail.followers.has(follower)) this.pump(tail, follower);
+          });
+          return written;
+        }
         subscriber.write(frames);
         follower.lastSentAt = Date.now();
         written += frames.length;
@@ -245,6 +247,7 @@ export class LiveTailHub implements OnApplicationShutdown {
     }
     return written;
   }
+
 
   private beat(): void {
     const now = Date.now();
@@ -273,6 +276,8 @@ function recentStart(tail: TenantTail): number {
 
 /** The recent window whose range holds `sequence` (windows are contiguous and ordered), if any. */
 function windowHolding(recent: Window[], sequence: number): Window | undefined {
+  const newest = recent[recent.length - 1];
+  if (newest && sequence > newest.after && sequence <= newest.upTo) return newest; // a tail level with the others
   let low = 0;
   let high = recent.length - 1;
   while (low <= high) {
