@@ -109,7 +109,9 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
     });
 
     it('self-audits the creation as webhook.create with the endpoint as it is after, and no secret in the record', async () => {
-      const items = await auditApi(t.app).list(admin, 'action=webhook.create');
+      // Read-your-writes: the self-audit record is durable before the 201, not necessarily projected yet.
+      const api = auditApi(t.app);
+      const items = await api.list(admin, 'action=webhook.create', await api.head(admin));
       const record = items.find((e) => e.resource.id === created.id)!;
       expect(record).toMatchObject({ outcome: 'success', actor: { id: 'root-alice' }, resource: { type: 'webhook', id: created.id }, changes: { before: null, after: { id: created.id, url: receiver.url } } });
       expect(JSON.stringify(record)).not.toContain(created.secret.slice(6));
@@ -213,7 +215,8 @@ describe('Webhooks over HTTP against a real receiver on 127.0.0.1 (issue 8)', ()
       expect(sent).toMatchObject({ status: 'failed', attempts: [{ httpStatus: 410, outcome: 'gone' }] });
       await logSettled();
       expect((await http().get(`/v1/webhooks/${endpoint.id}`).set('Authorization', officer).expect(200)).body).toMatchObject({ enabled: false, disabledReason: 'the receiver answered 410 Gone' });
-      const records = await auditApi(t.app).list(admin, `action=webhook.disable&resourceId=${endpoint.id}`);
+      const api = auditApi(t.app);
+      const records = await api.list(admin, `action=webhook.disable&resourceId=${endpoint.id}`, await api.head(admin));
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ actor: { type: 'system' }, channel: 'system' });
       await http().post(`/v1/webhooks/${endpoint.id}/test`).set('Authorization', admin).expect(409);
