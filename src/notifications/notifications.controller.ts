@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../auth/access.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -67,6 +67,7 @@ function sortKeyOfCursor(cursor: string | undefined, path: string): string | nul
 @ApiBearerAuth()
 @Controller('v1/notifications')
 export class NotificationsController {
+  private readonly logger = new Logger('NotificationsStream');
 
   constructor(
     private readonly notifications: NotificationsService,
@@ -127,20 +128,25 @@ export class NotificationsController {
     res.flushHeaders();
     const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
     res.write('retry: 2000\n: your notifications\n\n');
-    await this.streams.follow(
-      {
-        reader,
-        cursor,
-        write: (frames) => {
-          if (!res.destroyed && !res.writableEnded) res.write(frames);
+    try {
+      await this.streams.follow(
+        {
+          reader,
+          cursor,
+          write: (frames) => {
+            if (!res.destroyed && !res.writableEnded) res.write(frames);
+          },
+          buffered: () => res.writableLength,
+          end: (lastFrame) => {
+            if (!res.writableEnded) res.end(lastFrame);
+          },
         },
-        buffered: () => res.writableLength,
-        end: (lastFrame) => {
-          if (!res.writableEnded) res.end(lastFrame);
-        },
-      },
-      closed,
-    );
+        closed,
+      );
+    } catch (error) {
+      // Headers are sent: the stream ends here, and the client reconnects with its Last-Event-ID.
+      this.logger.error({ msg: 'notification stream failed; connection closed', tenantId: principal.tenantId, error: error instanceof Error ? error.message : String(error) });
+    }
     if (!res.writableEnded) res.end();
   }
 
