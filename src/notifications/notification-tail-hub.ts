@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config.token';
 import { AppConfig } from '../config/app-config';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
 import { WriteTurns } from '../read-limits/write-turns';
+import { TenantFanOut } from '../streaming/tenant-fan-out';
 import { encodeNotificationCursor, readerAddresses } from './notification';
 import { InboxEntry, NotificationInbox, Reader } from './notification-inbox';
 import { InboxDocument, NOTIFICATIONS_PROJECTION } from './notifications.read-model';
@@ -62,28 +63,20 @@ export function notificationFrame(entry: InboxEntry): string {
  * with the Last-Event-ID to resume from.
  */
 @Injectable()
-export class NotificationTailHub implements OnApplicationShutdown {
+export class NotificationTailHub extends TenantFanOut<Follower, TenantTail> {
   private readonly logger = new Logger('NotificationStreams');
-  private readonly tails = new Map<string, TenantTail>();
   private readonly maxBufferedBytes: number;
   private readonly heartbeat: NodeJS.Timeout;
-  private closed = false;
 
   constructor(
     private readonly inbox: NotificationInbox,
     private readonly projections: ProjectionRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.maxBufferedBytes = config.streams.maxBufferedBytes;
     this.heartbeat = setInterval(() => this.beat(), NOTIFICATION_HEARTBEAT_MS);
     this.heartbeat.unref();
-  }
-
-  /** Open streams (tests). */
-  get size(): number {
-    let n = 0;
-    for (const tail of this.tails.values()) n += tail.followers.size;
-    return n;
   }
 
   /** Streams the reader's notifications after `subscriber.cursor` until `closed` or the hub ends it. */
@@ -108,49 +101,28 @@ export class NotificationTailHub implements OnApplicationShutdown {
     });
   }
 
-  onApplicationShutdown(): void {
-    this.closed = true;
+  override onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
-    for (const tail of this.tails.values()) for (const follower of tail.followers) this.leave(tail, follower, '');
+    super.onApplicationShutdown();
   }
 
-  private async tailOf(tenantId: string): Promise<TenantTail> {
-    const existing = this.tails.get(tenantId);
-    if (existing) return existing;
-    const newest = await this.inbox.tenantNewestSortKey(tenantId);
-    const raced = this.tails.get(tenantId);
-    if (raced) return raced;
-    const tail: TenantTail = { tenantId, cursor: newest, followers: new Set() };
-    this.tails.set(tenantId, tail);
-    void this.run(tail);
-    return tail;
+  protected async createTail(tenantId: string): Promise<TenantTail> {
+    return { tenantId, cursor: await this.inbox.tenantNewestSortKey(tenantId), followers: new Set() };
   }
 
-  private async run(tail: TenantTail): Promise<void> {
+  protected async round(tail: TenantTail): Promise<void> {
     const runner = this.projections.runner(NOTIFICATIONS_PROJECTION);
-    let idleRounds = 0;
-    try {
-      while (!this.closed) {
-        if (tail.followers.size === 0) {
-          // Streams that are catching up join within a few rounds; after that the tenant's loop stops.
-          if (++idleRounds > 3) break;
-        } else idleRounds = 0;
-        // Read before the query: a commit that lands while it runs is then seen below, not waited for.
-        const checkpoint = runner.status().checkpoint;
-        const docs = await this.inbox.tenantPublishedAfter(tail.tenantId, tail.cursor, BATCH);
-        if (docs.length > 0) {
-          await this.dispatch(tail, docs);
-          continue;
-        }
-        if (runner.status().checkpoint !== checkpoint) continue;
-        await runner.nextCommit(WAKE_MS);
-      }
-    } catch (error) {
-      this.logger.error({ msg: 'notification streams of a tenant failed: connections closed', tenantId: tail.tenantId, error: error instanceof Error ? error.message : String(error) });
-    } finally {
-      if (this.tails.get(tail.tenantId) === tail) this.tails.delete(tail.tenantId);
-      for (const follower of tail.followers) this.leave(tail, follower, '');
-    }
+    // Read before the query: a commit that lands while it runs is then seen below, not waited for.
+    const checkpoint = runner.status().checkpoint;
+    const docs = await this.inbox.tenantPublishedAfter(tail.tenantId, tail.cursor, BATCH);
+    if (docs.length > 0) return this.dispatch(tail, docs);
+    if (runner.status().checkpoint !== checkpoint) return;
+    await runner.nextCommit(WAKE_MS);
+  }
+
+  protected failed(tail: TenantTail, error: unknown): string {
+    this.logger.error({ msg: 'notification streams of a tenant failed: connections closed', tenantId: tail.tenantId, error: error instanceof Error ? error.message : String(error) });
+    return '';
   }
 
   /**
@@ -197,12 +169,6 @@ export class NotificationTailHub implements OnApplicationShutdown {
   }
 
   private beat(): void {
-    for (const tail of this.tails.values()) for (const follower of tail.followers) follower.subscriber.write(': keep-alive\n\n');
-  }
-
-  private leave(tail: TenantTail, follower: Follower, lastFrame?: string): void {
-    if (!tail.followers.delete(follower)) return;
-    if (lastFrame !== undefined) follower.subscriber.end(lastFrame || undefined);
-    follower.done();
+    for (const tail of this.openTails()) for (const follower of tail.followers) follower.subscriber.write(': keep-alive\n\n');
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/app-config.token';
 import { AppConfig } from '../../config/app-config';
-import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
+import { CooperativeScheduler, ReadSlice } from '../../read-limits/cooperative-scheduler';
 import { WriteTurns } from '../../read-limits/write-turns';
 import { matchesFilter } from '../../read-store/filter-matcher';
 import { Filter } from '../../read-store/read-store.port';
+import { TenantFanOut } from '../../streaming/tenant-fan-out';
 import { AuditEventDocument, toStoredEvent } from '../audit-log.read-model';
 import { AuditLogReader } from './audit-log-reader';
 
@@ -70,6 +71,8 @@ interface TenantTail {
   /** The latest windows, contiguous and ending at `cursor`, covering at most RECENT_EVENTS events. */
   recent: Window[];
   recentEvents: number;
+  /** Time budget of the tenant's loop between turns of the event loop. */
+  slice: ReadSlice;
 }
 
 export const SSE_RETRY_MS = 2000;
@@ -88,28 +91,20 @@ export function eventFrame(doc: AuditEventDocument): string {
  * resumes from the recent windows; fallen behind them, it is ended and reconnects where it stopped.
  */
 @Injectable()
-export class LiveTailHub implements OnApplicationShutdown {
+export class LiveTailHub extends TenantFanOut<Follower, TenantTail> {
   private readonly logger = new Logger('LiveTails');
-  private readonly tails = new Map<string, TenantTail>();
   private readonly limits: LiveTailLimits;
   private readonly heartbeat: NodeJS.Timeout;
-  private closed = false;
 
   constructor(
     private readonly reader: AuditLogReader,
     private readonly scheduler: CooperativeScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.limits = config.streams;
     this.heartbeat = setInterval(() => this.beat(), Math.min(this.limits.heartbeatMs, this.limits.idleTimeoutMs));
     this.heartbeat.unref();
-  }
-
-  /** Number of open tails (health, tests). */
-  get size(): number {
-    let n = 0;
-    for (const tail of this.tails.values()) n += tail.followers.size;
-    return n;
   }
 
   /**
@@ -140,59 +135,37 @@ export class LiveTailHub implements OnApplicationShutdown {
     });
   }
 
-  onApplicationShutdown(): void {
-    this.closed = true;
+  override onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
-    for (const tail of this.tails.values()) for (const follower of tail.followers) this.leave(tail, follower, '');
+    super.onApplicationShutdown();
   }
 
-  private async tailOf(tenantId: string): Promise<TenantTail> {
-    const existing = this.tails.get(tenantId);
-    if (existing) return existing;
+  protected async createTail(tenantId: string): Promise<TenantTail> {
     const head = (await this.reader.head(tenantId))?.headSequence ?? -1;
-    const raced = this.tails.get(tenantId);
-    if (raced) return raced;
-    const tail: TenantTail = { tenantId, cursor: head, followers: new Set(), recent: [], recentEvents: 0 };
-    this.tails.set(tenantId, tail);
-    void this.run(tail);
-    return tail;
+    return { tenantId, cursor: head, followers: new Set(), recent: [], recentEvents: 0, slice: this.scheduler.slice() };
   }
 
-  /** The tenant's loop: runs while the tenant has tails (or some are still catching up to join). */
-  private async run(tail: TenantTail): Promise<void> {
-    const slice = this.scheduler.slice();
-    let idleRounds = 0;
-    try {
-      while (!this.closed) {
-        if (tail.followers.size === 0) {
-          // Tails that are catching up join within a few rounds; after that the tenant's loop stops.
-          if (++idleRounds > 3) break;
-        } else idleRounds = 0;
-        const tenantHead = await this.reader.head(tail.tenantId);
-        // A tail must never skip an event silently: events that could not be projected end every tail.
-        await this.reader.assertComplete(tail.tenantId, tenantHead);
-        const head = tenantHead?.headSequence ?? -1;
-        const cursorBefore = tail.cursor;
-        const upTo = Math.min(head, cursorBefore + TAIL_WINDOW);
-        if (upTo > cursorBefore) {
-          const docs = await this.reader.between({ tenantId: tail.tenantId }, cursorBefore, upTo);
-          // The next window is read once this one is handed out: the hub never outruns its own writes.
-          await this.dispatch(tail, docs, upTo);
-          // Handing out took turns of the loop: look at the head again rather than wait for a commit.
-          await slice.pause();
-          continue;
-        }
-        await this.reader.nextCommit(1000);
-      }
-    } catch (error) {
-      this.logger.error({ msg: 'live tails of a tenant failed: problem event sent, connections closed', tenantId: tail.tenantId, error: error instanceof Error ? error.message : String(error) });
-      const problem = problemOf(error);
-      for (const follower of tail.followers) this.leave(tail, follower, `event: problem\ndata: ${JSON.stringify(problem)}\n\n`);
-    } finally {
-      if (this.tails.get(tail.tenantId) === tail) this.tails.delete(tail.tenantId);
-      // Tails still attached (shutdown) are ended; one that joins after this point gets a new loop.
-      for (const follower of tail.followers) this.leave(tail, follower, '');
+  protected async round(tail: TenantTail): Promise<void> {
+    const tenantHead = await this.reader.head(tail.tenantId);
+    // A tail must never skip an event silently: events that could not be projected end every tail.
+    await this.reader.assertComplete(tail.tenantId, tenantHead);
+    const head = tenantHead?.headSequence ?? -1;
+    const cursorBefore = tail.cursor;
+    const upTo = Math.min(head, cursorBefore + TAIL_WINDOW);
+    if (upTo > cursorBefore) {
+      const docs = await this.reader.between({ tenantId: tail.tenantId }, cursorBefore, upTo);
+      // The next window is read once this one is handed out: the hub never outruns its own writes.
+      await this.dispatch(tail, docs, upTo);
+      // Handing out took turns of the loop: look at the head again rather than wait for a commit.
+      await tail.slice.pause();
+      return;
     }
+    await this.reader.nextCommit(1000);
+  }
+
+  protected failed(tail: TenantTail, error: unknown): string {
+    this.logger.error({ msg: 'live tails of a tenant failed: problem event sent, connections closed', tenantId: tail.tenantId, error: error instanceof Error ? error.message : String(error) });
+    return `event: problem\ndata: ${JSON.stringify(problemOf(error))}\n\n`;
   }
 
   /**
@@ -251,7 +224,7 @@ export class LiveTailHub implements OnApplicationShutdown {
 
   private beat(): void {
     const now = Date.now();
-    for (const tail of this.tails.values()) {
+    for (const tail of this.openTails()) {
       for (const follower of tail.followers) {
         if (now - follower.lastSentAt >= this.limits.idleTimeoutMs) {
           this.leave(tail, follower, `: idle for ${Math.round(this.limits.idleTimeoutMs / 1000)} s; reconnect with Last-Event-ID ${follower.subscriber.cursor}\n\n`);
@@ -260,12 +233,6 @@ export class LiveTailHub implements OnApplicationShutdown {
         }
       }
     }
-  }
-
-  private leave(tail: TenantTail, follower: Follower, lastFrame?: string): void {
-    if (!tail.followers.delete(follower)) return;
-    if (lastFrame !== undefined) follower.subscriber.end(lastFrame || undefined);
-    follower.done();
   }
 }
 
