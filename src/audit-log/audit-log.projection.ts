@@ -11,14 +11,14 @@ import {
   AUDIT_EVENTS_COLLECTION,
   AUDIT_TENANTS,
   AUDIT_TENANTS_COLLECTION,
-  AuditEventDocument,
   auditDocumentId,
+  auditEntryOf,
   AuditTenantDocument,
-  sortKeyOf,
 } from './audit-log.read-model';
 
 /**
- * The queryable audit log: one document per recorded event, and each tenant's projected head.
+ * The queryable audit log: one index entry per recorded event (its body stays in the log, ADR 031),
+ * and each tenant's projected head.
  * Events are independent documents, so a parked event does not hold its tenant's later events; it is
  * listed in the tenant's head document instead, and readers refuse to serve that tenant's log as if
  * it were complete (ADR 009).
@@ -29,7 +29,8 @@ export class AuditLogProjection implements Projection {
   readonly definition: ProjectionDefinition = {
     name: 'audit_log',
     // 2: context.sourceService became a queryable field (excludeSelfAudit).
-    version: 2,
+    // 3: index entries only; bodies are read from the log (ADR 031).
+    version: 3,
     collections: [AUDIT_EVENTS_COLLECTION, AUDIT_TENANTS_COLLECTION],
   };
   readonly streamPrefixes = [AUDIT_STREAM_PREFIX, RETENTION_STREAM_PREFIX];
@@ -49,13 +50,7 @@ export class AuditLogProjection implements Projection {
       throw new Error(`event nested deeper than ${MAX_READABLE_DEPTH} levels: readers could not serialize it`);
     }
     const event = recorded.data as unknown as StoredAuditEvent;
-    const doc: AuditEventDocument = {
-      ...event,
-      id: auditDocumentId(event.tenantId, event.id),
-      eventId: event.id,
-      sortKey: sortKeyOf(event.occurredAt, event.sequence),
-    };
-    writer.put(AUDIT_EVENTS, doc);
+    writer.put(AUDIT_EVENTS, auditEntryOf(event));
     const previous = (await writer.get(AUDIT_TENANTS, event.tenantId)) as AuditTenantDocument | null;
     const head: AuditTenantDocument = { id: event.tenantId, headSequence: event.sequence, headHash: event.hash };
     if (previous?.unreadable?.length) head.unreadable = previous.unreadable;

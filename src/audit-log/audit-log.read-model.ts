@@ -5,13 +5,25 @@ import { StoredAuditEvent } from './audit-event';
 export const AUDIT_EVENTS = 'audit_events';
 export const AUDIT_TENANTS = 'audit_tenants';
 
-/** One document per event: the stored event, keyed by tenant + event id, plus a sort key. */
-export interface AuditEventDocument extends Omit<StoredAuditEvent, 'id'> {
+/**
+ * One index entry per event (ADR 031): what the list filters, the sort and the own-records check
+ * read, and the event's sequence, by which its body is read from the log (AuditEventBodies). The body
+ * is not copied here: the log is the one copy of the evidence.
+ */
+export interface AuditEventDocument {
   /** `<tenantId>:<eventId>` — event ids are only unique within a tenant. */
   id: string;
   eventId: string;
+  tenantId: string;
+  sequence: number;
   /** occurredAt (24 chars, UTC) + '|' + sequence (12 digits): newest-first order and cursor key. */
   sortKey: string;
+  actor: { id: string; type: string };
+  action: string;
+  outcome: string;
+  resource: { type: string; id: string };
+  channel: string;
+  context?: { sourceService?: string };
 }
 
 /** Projection progress per tenant (read-your-writes, idempotency window). */
@@ -37,18 +49,22 @@ export function sortKeyOf(occurredAt: string, sequence: number): string {
   return `${occurredAt}|${String(sequence).padStart(12, '0')}`;
 }
 
-export function toStoredEvent(doc: AuditEventDocument): StoredAuditEvent {
-  const { id: _docId, eventId, sortKey: _sortKey, ...rest } = doc;
-  return { ...rest, id: eventId } as StoredAuditEvent;
-}
-
-/** In place, without copying (export streams a million of these): the document becomes the event. */
-export function asStoredEvent(doc: AuditEventDocument): StoredAuditEvent {
-  const event = doc as unknown as StoredAuditEvent & { eventId?: string; sortKey?: string };
-  event.id = doc.eventId;
-  delete event.eventId;
-  delete event.sortKey;
-  return event;
+/** The index entry of a stored event. */
+export function auditEntryOf(event: StoredAuditEvent): AuditEventDocument {
+  const doc: AuditEventDocument = {
+    id: auditDocumentId(event.tenantId, event.id),
+    eventId: event.id,
+    tenantId: event.tenantId,
+    sequence: event.sequence,
+    sortKey: sortKeyOf(event.occurredAt, event.sequence),
+    actor: { id: event.actor.id, type: event.actor.type },
+    action: event.action,
+    outcome: event.outcome,
+    resource: { type: event.resource.type, id: event.resource.id },
+    channel: event.channel,
+  };
+  if (event.context?.sourceService !== undefined) doc.context = { sourceService: event.context.sourceService };
+  return doc;
 }
 
 const byTime = (...prefix: string[]): Array<[string, 1 | -1]> => [['tenantId', 1], ...prefix.map((f): [string, 1] => [f, 1]), ['sortKey', -1]];

@@ -1,6 +1,8 @@
+import { EventStore } from '../event-store/event-store.port';
 import { ReadStore } from '../read-store/read-store.port';
 import { StoredAuditEvent } from './audit-event';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument, toStoredEvent } from './audit-log.read-model';
+import { AuditEventBodies } from './audit-event-bodies';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, AuditTenantDocument } from './audit-log.read-model';
 
 /** What the projection has committed of a tenant's log. */
 export interface ProjectedHead {
@@ -14,15 +16,22 @@ export interface ProjectedHead {
  * these two collections, which is why the shapes can be trusted here, in one place.
  */
 export class AuditLogReadRepository {
-  constructor(private readonly store: ReadStore) {}
+  private readonly bodies: AuditEventBodies;
+
+  constructor(
+    private readonly store: ReadStore,
+    events: EventStore,
+  ) {
+    this.bodies = new AuditEventBodies(events);
+  }
 
   /** The recorded events, by client id, of those `ids` the read model holds for the tenant. */
   async recordedEvents(tenantId: string, ids: Iterable<string>): Promise<Map<string, StoredAuditEvent>> {
     const keys = [...ids].map((id) => auditDocumentId(tenantId, id));
     const found = new Map<string, StoredAuditEvent>();
     if (keys.length === 0) return found;
-    const docs = (await this.store.find(AUDIT_EVENTS, { id: { $in: keys } })) as unknown[] as AuditEventDocument[];
-    for (const doc of docs) found.set(doc.eventId, toStoredEvent(doc));
+    const entries = (await this.store.find(AUDIT_EVENTS, { id: { $in: keys } })) as unknown[] as AuditEventDocument[];
+    for (const { event } of await this.bodies.of(tenantId, entries)) found.set(event.id, event);
     return found;
   }
 

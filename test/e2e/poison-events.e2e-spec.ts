@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import request from 'supertest';
 import { AUDIT_EVENT_RECORDED, RecordedReceipt } from '../../src/audit-log/audit-event';
-import { AUDIT_EVENTS } from '../../src/audit-log/audit-log.read-model';
+import { AUDIT_EVENTS, sortKeyOf } from '../../src/audit-log/audit-log.read-model';
 import { AuditLogReader } from '../../src/audit-log/query/audit-log-reader';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { ProjectionRegistry } from '../../src/projections/projection-registry.service';
@@ -118,24 +118,30 @@ describe('A stored event that cannot be projected or serialized (issue 14 items 
     expect(auditLog.parked).toEqual([expect.objectContaining({ eventId: id, reason: 'failed', error: expect.stringMatching(/UNIQUE constraint failed|E11000 duplicate key/) })]);
   });
 
-  // It writes the document straight into the embedded read.db, as the SQLite adapter stored it before the fix.
+  // It writes the index entry straight into the embedded read.db, as a projection from before the depth bound would have.
   const itOnEmbeddedReadStore = process.env.E2E_READ_STORE === 'mongodb' ? it.skip : it;
-  itOnEmbeddedReadStore('a document stored too deep before the projection bounded depth gets problem+json 500 audit-log-incomplete from list and detail, not a generic 500', async () => {
-    const [receipt] = await api.record(writerOf('acme'), [auditEvent()]);
-    const officer = officerOf('acme');
-    await api.list(officer, '', receipt.sequence);
+  itOnEmbeddedReadStore('an index entry of an event too deep to serialize (indexed before the projection bounded depth) gets problem+json 500 audit-log-incomplete from list and detail, not a generic 500', async () => {
+    const [indexed] = await api.record(writerOf('acme'), [auditEvent()]);
+    const poison = await injectPoison(events, 'acme');
+    const [after] = await api.record(writerOf('acme'), [auditEvent()]);
+    await t.app.get(AuditLogReader).awaitSequence('acme', after.sequence);
     const db = new Database(path.join(t.dataDir, 'read.db'));
     try {
-      const row = db.prepare('SELECT id, doc FROM rm_audit_events WHERE id = ?').get(`acme:${receipt.id}`) as { id: string; doc: string };
-      const deep = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
-      db.prepare('UPDATE rm_audit_events SET doc = ? WHERE id = ?').run(row.doc.replace(/}$/, `,"metadata":${deep}}`), row.id);
+      const row = db.prepare('SELECT * FROM rm_audit_events WHERE id = ?').get(`acme:${indexed.id}`) as Record<string, unknown>;
+      const sortKey = sortKeyOf('2026-11-20T10:00:00.000Z', poison.sequence);
+      const doc = { ...JSON.parse(row.doc as string), id: `acme:${poison.id}`, eventId: poison.id, sequence: poison.sequence, sortKey };
+      const entry = { ...row, id: doc.id, doc: JSON.stringify(doc), f_sequence: poison.sequence, f_sortKey: sortKey };
+      const columns = Object.keys(entry);
+      db.prepare(`INSERT INTO rm_audit_events (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(entry));
+      db.prepare("UPDATE rm_audit_tenants SET doc = json_remove(doc, '$.unreadable') WHERE id = 'acme'").run();
     } finally {
       db.close();
     }
+    const officer = officerOf('acme');
 
-    for (const url of ['/v1/audit-events', `/v1/audit-events/${receipt.id}`]) {
+    for (const url of ['/v1/audit-events', `/v1/audit-events/${poison.id}`]) {
       const res = await api.http().get(url).set('Authorization', officer).expect(500);
-      expect(res.body).toMatchObject({ type: 'https://problems.audit-trail.dev/audit-log-incomplete', unreadable: [{ sequence: receipt.sequence, eventId: receipt.id }] });
+      expect(res.body).toMatchObject({ type: 'https://problems.audit-trail.dev/audit-log-incomplete', unreadable: [{ sequence: poison.sequence, eventId: poison.id }] });
     }
   });
 

@@ -11,7 +11,7 @@ import { createTestApp, TestApp } from '../support/test-app';
  * tests on fresh data never see. Bump the version, then record its new hash here.
  */
 const RECORDED: Record<string, { version: number; hash: string }> = {
-  audit_log: { version: 2, hash: 'a182de5d710b62c107d3575f9a8a7da28af599426f2caa7308e44d927f2c45a0' },
+  audit_log: { version: 3, hash: 'a182de5d710b62c107d3575f9a8a7da28af599426f2caa7308e44d927f2c45a0' },
   tenant_roles: { version: 1, hash: '666301904c1e0aac109049d5393ccaccb7619d5af30426f20dafd1d1eb7ea767' },
   cross_tenant_grants: { version: 1, hash: '1171032ed67b880e241cb6660766ade8925eae71110d5214dd3e04bd06c92ce6' },
   monitoring_rules: { version: 1, hash: '6866b0eaf5046ad4d326fbcbffb246c4fda29b68694c9ab9913729a8fdc03381' },

@@ -9,7 +9,6 @@ import { openApiSchema } from '../../http/openapi-schema';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { ReadLimited } from '../../read-limits/read-limited';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
-import { asStoredEvent } from '../audit-log.read-model';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
@@ -132,9 +131,9 @@ export class AuditLogQueryController {
         if (closed) return;
         if (page.length === 0) continue;
         let chunk = '';
-        for (const doc of page) {
-          if (doc.sequence > headSequence) continue; // recorded after the export started
-          chunk += csv ? csvRow(asStoredEvent(doc)) : JSON.stringify(asStoredEvent(doc)) + '\n';
+        for (const event of page) {
+          if (event.sequence > headSequence) continue; // recorded after the export started
+          chunk += csv ? csvRow(event) : JSON.stringify(event) + '\n';
         }
         if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), whenClosed]);
       }

@@ -7,7 +7,9 @@ import { Filter, READ_STORE, ReadStore } from '../../read-store/read-store.port'
 import { ALERT_EVENTS, AlertEventDocument } from '../../monitoring/alerts/alert-events';
 import { CooperativeScheduler } from '../../read-limits/cooperative-scheduler';
 import { StoredAuditEvent } from '../audit-event';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexEqualityFields, auditIndexFor, AuditTenantDocument, toStoredEvent } from '../audit-log.read-model';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { AuditEventBodies } from '../audit-event-bodies';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, auditDocumentId, auditIndexEqualityFields, auditIndexFor, AuditTenantDocument } from '../audit-log.read-model';
 import { MAX_READABLE_DEPTH, nestedDeeperThan } from '../audit-log.projection';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditLogIncompleteException } from './audit-log-incomplete.exception';
@@ -22,12 +24,18 @@ const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
  * event loop back between windows (ADR 012).
  */
 const WINDOW_ROWS = 1000;
-/** Export windows are smaller: every row of a window is parsed and serialized. */
+/** Export windows are smaller: the body of every row of a window is read, parsed and serialized. */
 const EXPORT_WINDOW_ROWS = 100;
 
 export interface AuditEventPage {
   items: StoredAuditEvent[];
   nextCursor: string | null;
+}
+
+/** An event of the log with its index entry (what filters match on). */
+export interface AuditLogRecord {
+  entry: AuditEventDocument;
+  event: StoredAuditEvent;
 }
 
 export interface AuditEventDetail extends StoredAuditEvent {
@@ -39,14 +47,17 @@ export interface AuditEventDetail extends StoredAuditEvent {
 @Injectable()
 export class AuditLogReader {
   private readonly listScanMaxRows: number;
+  private readonly bodies: AuditEventBodies;
 
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(EVENT_STORE) events: EventStore,
     private readonly projections: ProjectionRegistry,
     private readonly scheduler: CooperativeScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.listScanMaxRows = config.reads.listScanMaxRows;
+    this.bodies = new AuditEventBodies(events);
   }
 
   /**
@@ -68,14 +79,12 @@ export class AuditLogReader {
       examined += window.rows;
       if (docs.length >= wanted) break;
       if (window.lowerBound !== null && examined >= this.listScanMaxRows) {
-        assertServable(docs);
-        return { items: docs.map(toStoredEvent), nextCursor: encodeCursor(window.lowerBound) };
+        return { items: await this.servable(principal.tenantId, docs), nextCursor: encodeCursor(window.lowerBound) };
       }
     }
     const page = docs.slice(0, params.limit);
-    assertServable(page);
     return {
-      items: page.map(toStoredEvent),
+      items: await this.servable(principal.tenantId, page),
       nextCursor: docs.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
     };
   }
@@ -100,9 +109,8 @@ export class AuditLogReader {
       ? []
       : ((await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $in: page.map((m) => m.sequence) } }, { hint: 'by_sequence' })) as unknown as AuditEventDocument[]);
     docs.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
-    assertServable(docs);
     return {
-      items: docs.map(toStoredEvent),
+      items: await this.servable(principal.tenantId, docs),
       nextCursor: members.length > params.limit ? encodeCursor(page[page.length - 1].sortKey) : null,
     };
   }
@@ -115,8 +123,8 @@ export class AuditLogReader {
     if (!doc || (ownRecordsOnly(principal) && doc.actor.id !== principal.subject)) {
       throw new NotFoundException(`No audit event ${eventId} in your tenant`);
     }
-    assertServable([doc]);
-    const event = toStoredEvent(doc);
+    const [event] = await this.servable(principal.tenantId, [doc]);
+    if (!event) throw new NotFoundException(`No audit event ${eventId} in your tenant`); // expired by the retention policy a moment ago
     return {
       ...event,
       diff: event.changes ? fieldDiff(event.changes.before ?? null, event.changes.after ?? null) : [],
@@ -128,10 +136,10 @@ export class AuditLogReader {
    * Pages through matching events newest first, in constant memory (export): one page per window of
    * the index, possibly empty, giving the event loop back between windows when the slice is spent.
    */
-  async *scan(filter: Filter, windowRows = EXPORT_WINDOW_ROWS): AsyncGenerator<AuditEventDocument[]> {
+  async *scan(filter: Filter, windowRows = EXPORT_WINDOW_ROWS): AsyncGenerator<StoredAuditEvent[]> {
     if (matchesNothing(filter)) return;
     for await (const window of this.windows(filter, windowRows)) {
-      yield await this.findIn(window.filter);
+      yield await this.servable(filter.tenantId as string, await this.findIn(window.filter));
     }
   }
 
@@ -139,14 +147,22 @@ export class AuditLogReader {
    * Matching events with afterSequence < sequence ≤ upToSequence, oldest first (live tail). The
    * sequence range bounds the rows examined, however few of them match.
    */
-  async between(filter: Filter, afterSequence: number, upToSequence: number): Promise<AuditEventDocument[]> {
+  async between(filter: Filter, afterSequence: number, upToSequence: number): Promise<AuditLogRecord[]> {
     if (upToSequence <= afterSequence) return [];
     const docs = (await this.store.find(AUDIT_EVENTS, { ...filter, sequence: { $gt: afterSequence, $lte: upToSequence } }, {
       sort: [['sequence', 1]],
       hint: 'by_sequence',
     })) as unknown as AuditEventDocument[];
-    assertServable(docs);
-    return docs;
+    const records = await this.bodies.of(filter.tenantId as string, docs);
+    assertServable(records.map((r) => r.event));
+    return records;
+  }
+
+  /** The bodies of the entries, from the log, in their order; refused if one could not be serialized. */
+  private async servable(tenantId: string, entries: AuditEventDocument[]): Promise<StoredAuditEvent[]> {
+    const events = (await this.bodies.of(tenantId, entries)).map((r) => r.event);
+    assertServable(events);
+    return events;
   }
 
   private async findIn(filter: Filter, limit?: number): Promise<AuditEventDocument[]> {
@@ -215,10 +231,10 @@ export class AuditLogReader {
  * Documents stored before the projection bounded their depth (ADR 009) could not be serialized into
  * an answer: name them in a problem instead of failing with a generic error. A rebuild parks them.
  */
-function assertServable(docs: AuditEventDocument[]): void {
-  const unservable = docs.filter((doc) => nestedDeeperThan(doc, MAX_READABLE_DEPTH));
+function assertServable(events: StoredAuditEvent[]): void {
+  const unservable = events.filter((event) => nestedDeeperThan(event, MAX_READABLE_DEPTH));
   if (unservable.length > 0) {
-    throw new AuditLogIncompleteException(unservable.map((doc) => ({ sequence: doc.sequence, eventId: doc.eventId, error: `nested deeper than ${MAX_READABLE_DEPTH} levels` })));
+    throw new AuditLogIncompleteException(unservable.map((event) => ({ sequence: event.sequence, eventId: event.id, error: `nested deeper than ${MAX_READABLE_DEPTH} levels` })));
   }
 }
 

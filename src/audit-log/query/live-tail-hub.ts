@@ -6,8 +6,8 @@ import { WriteTurns } from '../../read-limits/write-turns';
 import { matchesFilter } from '../../read-store/filter-matcher';
 import { Filter } from '../../read-store/read-store.port';
 import { TenantFanOut } from '../../streaming/tenant-fan-out';
-import { AuditEventDocument, toStoredEvent } from '../audit-log.read-model';
-import { AuditLogReader } from './audit-log-reader';
+import { AuditEventDocument } from '../audit-log.read-model';
+import { AuditLogReader, AuditLogRecord } from './audit-log-reader';
 
 /** Sequences examined per read of a tail, however few of them match. */
 const TAIL_WINDOW = 500;
@@ -56,7 +56,7 @@ interface Follower {
 interface Window {
   after: number;
   upTo: number;
-  docs: AuditEventDocument[];
+  docs: AuditLogRecord[];
   /** SSE frames of the docs (by index), serialised on first use. */
   frames: Array<string | undefined>;
   /** The frames a filter takes from the whole window (null: none), built once per filter key. */
@@ -78,8 +78,8 @@ interface TenantTail {
 export const SSE_RETRY_MS = 2000;
 
 /** The SSE frame of a stored event: built once per event, written to every subscriber it matches. */
-export function eventFrame(doc: AuditEventDocument): string {
-  return `id: ${doc.sequence}\nevent: audit-event\ndata: ${JSON.stringify(toStoredEvent(doc))}\n\n`;
+export function eventFrame({ event }: AuditLogRecord): string {
+  return `id: ${event.sequence}\nevent: audit-event\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /**
@@ -173,7 +173,7 @@ export class LiveTailHub extends TenantFanOut<Follower, TenantTail> {
    * meanwhile is pumped as it joins; one that leaves is skipped; the tail's cursor does not move until
    * the next window.
    */
-  private async dispatch(tail: TenantTail, docs: AuditEventDocument[], upTo: number): Promise<void> {
+  private async dispatch(tail: TenantTail, docs: AuditLogRecord[], upTo: number): Promise<void> {
     tail.recent.push({ after: tail.cursor, upTo, docs, frames: [], byFilter: new Map() });
     tail.recentEvents += docs.length;
     while (tail.recentEvents > RECENT_EVENTS && tail.recent.length > 1) tail.recentEvents -= tail.recent.shift()!.docs.length;
@@ -261,9 +261,10 @@ function frameAt(window: Window, index: number): string {
   return (window.frames[index] ??= eventFrame(window.docs[index]));
 }
 
-function framesOf(window: Window, take: (doc: AuditEventDocument) => boolean): Buffer | null {
+/** `take` decides on the index entry: the filters are those of the read model (sortKey included). */
+function framesOf(window: Window, take: (entry: AuditEventDocument) => boolean): Buffer | null {
   let joined = '';
-  for (let i = 0; i < window.docs.length; i++) if (take(window.docs[i])) joined += frameAt(window, i);
+  for (let i = 0; i < window.docs.length; i++) if (take(window.docs[i].entry)) joined += frameAt(window, i);
   return joined === '' ? null : Buffer.from(joined);
 }
 

@@ -78,7 +78,7 @@ export class AuditStreamWriter implements OnModuleDestroy {
     @Optional() @Inject(APP_CONFIG) config: AppConfig | null = null,
   ) {
     this.maxUnprojected = config?.ingestion.maxUnprojectedEvents ?? Number.POSITIVE_INFINITY;
-    this.repository = new AuditLogReadRepository(readStore);
+    this.repository = new AuditLogReadRepository(readStore, events);
     this.appended.setMaxListeners(0);
     this.sweeper = setInterval(() => this.evictIdle(), 60_000).unref();
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { StoredAuditEvent } from '../../audit-log/audit-event';
-import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, AuditTenantDocument, asStoredEvent, sortKeyOf } from '../../audit-log/audit-log.read-model';
+import { AuditEventBodies } from '../../audit-log/audit-event-bodies';
+import { AUDIT_EVENTS, AUDIT_TENANTS, AuditEventDocument, AuditTenantDocument, sortKeyOf } from '../../audit-log/audit-log.read-model';
 import { CSV_HEADER, csvRow } from '../../audit-log/query/audit-event-csv';
 import { decideOnStream } from '../../event-sourcing/decider-stream';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
@@ -56,6 +57,7 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
   private again = false;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
+  private readonly bodies: AuditEventBodies;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -68,7 +70,9 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
     private readonly projections: ProjectionRegistry,
     @Inject(REPORT_GENERATOR_OPTIONS) private readonly options: ReportGeneratorOptions,
     @Optional() @Inject(REPORT_PDF_RENDERER) private readonly renderer: ReportPdfRenderer | null,
-  ) {}
+  ) {
+    this.bodies = new AuditEventBodies(events);
+  }
 
   onApplicationBootstrap(): void {
     this.kick();
@@ -254,13 +258,13 @@ export class ReportGenerator implements ReportQueue, OnApplicationBootstrap, OnA
       await slice.pause();
       if (this.stopping) throw new GenerationStopped('the service is stopping');
       const docs = (await this.store.find(AUDIT_EVENTS, { tenantId, sortKey: inclusive ? { $gte: after, $lt: end } : { $gt: after, $lt: end } }, { sort: [['sortKey', 1]], limit: PAGE, hint: 'by_time' })) as unknown as AuditEventDocument[];
-      const page: StoredAuditEvent[] = [];
+      const inReport: AuditEventDocument[] = [];
       for (const doc of docs) {
         after = doc.sortKey;
-        if (doc.tenantId === tenantId && doc.sequence <= headSequence) page.push(asStoredEvent(doc));
+        if (doc.tenantId === tenantId && doc.sequence <= headSequence) inReport.push(doc);
       }
       inclusive = false;
-      yield page;
+      yield (await this.bodies.of(tenantId, inReport)).map((r) => r.event);
       if (docs.length < PAGE) return;
     }
   }
