@@ -2,9 +2,6 @@ import { EventStore } from '../event-store/event-store.port';
 import { auditStreamOf } from '../event-store/stream-names';
 import { AUDIT_EVENT_RECORDED, StoredAuditEvent } from './audit-event';
 
-/** Sequences closer than this are read as one range (the ones between are read and dropped). */
-const MAX_GAP = 16;
-
 /** A read-model entry names an event the log no longer holds, above the retention horizon. */
 export class AuditEventBodyMissingError extends Error {
   constructor(
@@ -17,7 +14,7 @@ export class AuditEventBodyMissingError extends Error {
 
 /**
  * The audit read model holds index entries only (ADR 031): an event's body is read from the log,
- * the one copy of the evidence. Reads go by stream revision (= sequence), in ranges.
+ * the one copy of the evidence, by stream revision (= sequence).
  */
 export class AuditEventBodies {
   constructor(private readonly events: EventStore) {}
@@ -28,37 +25,29 @@ export class AuditEventBodies {
    * above it is an inconsistency and throws, so that no reader silently serves a shorter answer.
    */
   async of<T extends { sequence: number }>(tenantId: string, entries: readonly T[]): Promise<Array<{ entry: T; event: StoredAuditEvent }>> {
+    return (await this.textsOf(tenantId, entries)).map(({ entry, json }) => ({ entry, event: JSON.parse(json) as StoredAuditEvent }));
+  }
+
+  /** As {@link of}, with each event as the JSON text the log stores (NDJSON export: nothing to parse or serialize). */
+  async textsOf<T extends { sequence: number }>(tenantId: string, entries: readonly T[]): Promise<Array<{ entry: T; json: string }>> {
     if (entries.length === 0) return [];
     const stream = auditStreamOf(tenantId);
-    const bySequence = new Map<number, StoredAuditEvent>();
-    for (const [from, to] of rangesOf(entries.map((e) => e.sequence))) {
-      for (const recorded of await this.events.readStream(stream, { fromRevision: from, maxCount: to - from + 1 })) {
-        if (recorded.type === AUDIT_EVENT_RECORDED) bySequence.set(recorded.revision, recorded.data as unknown as StoredAuditEvent);
-      }
+    const bySequence = new Map<number, string>();
+    for (const row of await this.events.readRevisions(stream, entries.map((e) => e.sequence))) {
+      if (row.type === AUDIT_EVENT_RECORDED) bySequence.set(row.revision, row.json);
     }
-    const missing = entries.filter((e) => !bySequence.has(e.sequence)).map((e) => e.sequence);
+    const found: Array<{ entry: T; json: string }> = [];
+    const missing: number[] = [];
+    for (const entry of entries) {
+      const json = bySequence.get(entry.sequence);
+      if (json !== undefined) found.push({ entry, json });
+      else missing.push(entry.sequence);
+    }
     if (missing.length > 0) {
       const retainedFrom = await this.events.retainedFrom(stream);
       const unexplained = missing.filter((sequence) => sequence >= retainedFrom);
       if (unexplained.length > 0) throw new AuditEventBodyMissingError(tenantId, unexplained);
     }
-    const found: Array<{ entry: T; event: StoredAuditEvent }> = [];
-    for (const entry of entries) {
-      const event = bySequence.get(entry.sequence);
-      if (event) found.push({ entry, event });
-    }
     return found;
   }
-}
-
-/** Sorted, de-duplicated sequences grouped into inclusive [from, to] ranges. */
-export function rangesOf(sequences: number[]): Array<[number, number]> {
-  const sorted = [...new Set(sequences)].sort((a, b) => a - b);
-  const ranges: Array<[number, number]> = [];
-  for (const sequence of sorted) {
-    const last = ranges[ranges.length - 1];
-    if (last && sequence - last[1] <= MAX_GAP) last[1] = sequence;
-    else ranges.push([sequence, sequence]);
-  }
-  return ranges;
 }

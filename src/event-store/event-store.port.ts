@@ -53,6 +53,13 @@ export interface AppendResult {
   position: Position;
 }
 
+/** One event read by revision: its type and its data as JSON text (as stored, where the store keeps text). */
+export interface RevisionData {
+  revision: number;
+  type: string;
+  json: string;
+}
+
 export interface ReadStreamOptions {
   /** Inclusive start revision; default: the start (forwards) or the end (backwards). */
   fromRevision?: number;
@@ -87,6 +94,13 @@ export interface EventStore {
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an absent stream reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The events at these revisions of one stream (any order, duplicates ignored), oldest first, with
+   * their data as JSON text; revisions the stream does not hold (below its retention horizon, or never
+   * written) are absent. For random reads by revision, e.g. the bodies of a page of a read model that
+   * indexes events by revision (ADR 031).
+   */
+  readRevisions(stream: string, revisions: readonly number[]): Promise<RevisionData[]>;
   /** Events of all streams in global order (application events only, never store-internal ones). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up from `after` (exclusive), then live, in global order. */

@@ -79,6 +79,21 @@ export function eventStoreContract(makeHarness: () => EventStoreHarness): void {
     await expect(store.append(streamOf('-empty'), [], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
   });
 
+  it('reads revisions picked at random: oldest first, data as JSON text, nothing for revisions it does not hold', async () => {
+    const stream = streamOf('-revisions');
+    const events = newEvents(60);
+    await store.append(stream, events, 'no_stream');
+
+    const read = await store.readRevisions(stream, [42, 3, 4, 59, 3, 100]);
+    expect(read.map((r) => r.revision)).toEqual([3, 4, 42, 59]);
+    expect(read.map((r) => [r.type, JSON.parse(r.json)])).toEqual([3, 4, 42, 59].map((i) => [events[i].type, events[i].data]));
+    expect(await store.readRevisions(stream, [])).toEqual([]);
+    expect(await store.readRevisions(streamOf('-absent'), [0, 1])).toEqual([]);
+
+    await store.truncateBefore(stream, 10);
+    expect((await store.readRevisions(stream, [2, 9, 10, 30])).map((r) => r.revision)).toEqual([10, 30]);
+  });
+
   it('truncateBefore expires the front of a stream for every reader; revisions, appends and other streams go on', async () => {
     const stream = streamOf('-retention');
     const untouched = streamOf('-retention~other');

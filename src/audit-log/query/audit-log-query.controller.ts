@@ -11,7 +11,7 @@ import { ReadLimited } from '../../read-limits/read-limited';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
-import { AuditEventDetail, AuditEventPage, AuditLogReader } from './audit-log-reader';
+import { AuditEventDetail, AuditEventPage, AuditLogReader, EXPORT_WINDOW_ROWS, servableEvent } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
 import { LiveTailHub, SSE_RETRY_MS } from './live-tail-hub';
@@ -127,13 +127,13 @@ export class AuditLogQueryController {
     void whenClosed.then(() => (closed = true));
     try {
       if (csv) res.write(CSV_HEADER);
-      for await (const page of this.reader.scan(filter)) {
+      for await (const page of this.reader.scan(filter, EXPORT_WINDOW_ROWS[csv ? 'csv' : 'ndjson'])) {
         if (closed) return;
         if (page.length === 0) continue;
         let chunk = '';
-        for (const event of page) {
-          if (event.sequence > headSequence) continue; // recorded after the export started
-          chunk += csv ? csvRow(event) : JSON.stringify(event) + '\n';
+        for (const { sequence, json } of page) {
+          if (sequence > headSequence) continue; // recorded after the export started
+          chunk += csv ? csvRow(servableEvent(json)) : json + '\n';
         }
         if (!res.write(chunk)) await Promise.race([once(res as never, 'drain'), whenClosed]);
       }

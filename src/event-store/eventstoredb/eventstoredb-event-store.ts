@@ -27,7 +27,9 @@ import {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RevisionData,
 } from '../event-store.port';
+import { rangesOf } from '../revision-ranges';
 import { decodeEsdbPosition, encodeEsdbPosition, isKnownEsdbPosition, normalizeEsdbPosition } from './eventstoredb-position';
 
 const PAGE_SIZE = 1000;
@@ -104,6 +106,18 @@ export class EventStoreDbEventStore implements EventStore {
       throw error;
     }
     return events;
+  }
+
+  /** By ranges of nearby revisions: the server has no multi-get by revision. */
+  async readRevisions(stream: string, revisions: readonly number[]): Promise<RevisionData[]> {
+    const wanted = new Set(revisions);
+    const found: RevisionData[] = [];
+    for (const [from, to] of rangesOf(revisions)) {
+      for (const event of await this.readStream(stream, { fromRevision: from, maxCount: to - from + 1 })) {
+        if (wanted.has(event.revision)) found.push({ revision: event.revision, type: event.type, json: JSON.stringify(event.data) });
+      }
+    }
+    return found;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -14,6 +14,7 @@ import {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RevisionData,
 } from '../event-store.port';
 import { EVENT_DELETE_TRIGGER_MIGRATION, EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
 import { decodeSqlitePosition, encodeSqlitePosition } from './sqlite-position';
@@ -38,6 +39,8 @@ export interface SqliteEventStoreOptions {
 }
 
 const PAGE_SIZE = 1000;
+/** Revisions per statement of readRevisions (bounds the JSON list SQLite parses). */
+const REVISIONS_PER_READ = 1000;
 /** A filter's streams are read directly when they hold at most 1/this of the log still to scan. */
 const SPARSE_FILTER_RATIO = 8;
 /** ... and when at least this many positions are left to scan. */
@@ -100,6 +103,13 @@ export class SqliteEventStore implements EventStore {
       // A truncation deletes in batches: readers already skip everything below the horizon.
       readForwards: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
+      ),
+      // One index seek per revision; the list is passed as JSON (json_each) so that one statement serves any count.
+      readRevisions: this.db.prepare<[string, string, string], RevisionData>(
+        `SELECT revision, type, data AS json FROM events
+         WHERE stream = ? AND revision IN (SELECT value FROM json_each(?))
+           AND revision >= COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)
+         ORDER BY revision ASC`,
       ),
       horizon: this.db.prepare<[string], { before: number }>('SELECT before_revision AS before FROM retention_horizons WHERE stream = ?'),
       raiseHorizon: this.db.prepare(
@@ -199,6 +209,14 @@ export class SqliteEventStore implements EventStore {
     if (options.direction !== 'backwards') return rows.map(toRecordedEvent);
     const horizon = this.statements.horizon.get(stream)?.before ?? 0;
     return rows.filter((row) => row.revision >= horizon).map(toRecordedEvent);
+  }
+
+  async readRevisions(stream: string, revisions: readonly number[]): Promise<RevisionData[]> {
+    const rows: RevisionData[] = [];
+    for (let i = 0; i < revisions.length; i += REVISIONS_PER_READ) {
+      rows.push(...this.statements.readRevisions.all(stream, JSON.stringify(revisions.slice(i, i + REVISIONS_PER_READ)), stream));
+    }
+    return revisions.length > REVISIONS_PER_READ ? rows.sort((a, b) => a.revision - b.revision) : rows;
   }
 
   async truncateBefore(stream: string, beforeRevision: number): Promise<void> {
