@@ -35,10 +35,10 @@ export interface AuditEventPage {
   nextCursor: string | null;
 }
 
-/** An event of the log with its index entry (what filters match on). */
+/** An event of the log as the log stores it (JSON text), with its index entry (what filters match on). */
 export interface AuditLogRecord {
   entry: AuditEventDocument;
-  event: StoredAuditEvent;
+  json: string;
 }
 
 export interface AuditEventDetail extends StoredAuditEvent {
@@ -158,9 +158,7 @@ export class AuditLogReader {
       sort: [['sequence', 1]],
       hint: 'by_sequence',
     })) as unknown as AuditEventDocument[];
-    const records = await this.bodies.of(filter.tenantId as string, docs);
-    assertServable(records.map((r) => r.event));
-    return records;
+    return this.bodies.textsOf(filter.tenantId as string, docs);
   }
 
   /** The bodies of the entries, from the log, in their order; refused if one could not be serialized. */

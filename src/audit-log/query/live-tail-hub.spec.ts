@@ -34,7 +34,7 @@ class FakeLog {
     head: async () => (this.docs.length === 0 ? null : { id: TENANT, headSequence: this.docs.length - 1, headHash: 'h' }),
     assertComplete: async () => undefined,
     between: async (filter: Filter, after: number, upTo: number) =>
-      this.docs.filter((d) => d.sequence > after && d.sequence <= upTo && matchesFilter(d, filter)).map((entry) => ({ entry, event: { ...entry, id: entry.eventId } })),
+      this.docs.filter((d) => d.sequence > after && d.sequence <= upTo && matchesFilter(d, filter)).map((entry) => ({ entry, json: JSON.stringify({ ...entry, id: entry.eventId }) })),
     nextCommit: (ms: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms);

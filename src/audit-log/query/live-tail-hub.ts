@@ -78,8 +78,8 @@ interface TenantTail {
 export const SSE_RETRY_MS = 2000;
 
 /** The SSE frame of a stored event: built once per event, written to every subscriber it matches. */
-export function eventFrame({ event }: AuditLogRecord): string {
-  return `id: ${event.sequence}\nevent: audit-event\ndata: ${JSON.stringify(event)}\n\n`;
+export function eventFrame({ entry, json }: AuditLogRecord): string {
+  return `id: ${entry.sequence}\nevent: audit-event\ndata: ${json}\n\n`;
 }
 
 /**
