@@ -7,7 +7,11 @@
  *   4. single-event POSTs at a fixed 1,000 req/s: latency percentiles.
  * Then the size of both stores per 1,000,000 events, and one PASS/FAIL line per issue-10 target.
  * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.bench.ts
- *   env BATCH_SECONDS (60), STEADY_SECONDS (20), STEADY_RATE (10000), SINGLE_SECONDS (30), SINGLE_RATE (1000), RAW_SECONDS (10)
+ *   env BATCH_SECONDS (60), STEADY_SECONDS (20), STEADY_RATE (10000), SINGLE_SECONDS (30), SINGLE_RATE (1000), RAW_SECONDS (10),
+ *   OCCURRED_FROM (default: none, events happen now): an ISO instant at which the events' occurredAt
+ *   starts, advancing with the bench's clock. The built-in rule sensitive-access-outside-hours turns two
+ *   thirds of the mix into alerts at night and on weekends (an alert storm): e.g.
+ *   OCCURRED_FROM=2026-11-25T10:00:00Z (a Wednesday morning) measures the same mix without it.
  * The load generator runs on the same 2 cores as the service.
  */
 import autocannon from 'autocannon';
@@ -27,6 +31,11 @@ const RAW_SECONDS = Number(process.env.RAW_SECONDS ?? 10);
 const STEADY_SECONDS = Number(process.env.STEADY_SECONDS ?? 20);
 const STEADY_RATE = Number(process.env.STEADY_RATE ?? 10_000);
 const BATCH = 500;
+const OCCURRED_FROM = process.env.OCCURRED_FROM ? Date.parse(process.env.OCCURRED_FROM) : null;
+if (OCCURRED_FROM !== null && Number.isNaN(OCCURRED_FROM)) throw new Error(`OCCURRED_FROM must be an ISO instant, got ${process.env.OCCURRED_FROM}`);
+const benchStartedAt = Date.now();
+/** A bench event happening now, or at OCCURRED_FROM plus the time the bench has run. */
+const benchEvent = (r: () => number) => makeEvent(r, OCCURRED_FROM === null ? {} : { at: OCCURRED_FROM + (Date.now() - benchStartedAt) });
 const PORT = 39000 + Math.floor(Math.random() * 1000);
 
 function rawSqliteBaseline(dir: string): { eventsPerSec: number; events: number } {
@@ -121,7 +130,7 @@ async function waitCaughtUp(url: string, timeoutMs = 60_000): Promise<number> {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bench-'));
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, batch: BATCH };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, batch: BATCH, occurredFrom: process.env.OCCURRED_FROM ?? 'now' };
   try {
     const sample = makeEvent(rng(1));
     results.eventBytes = Buffer.byteLength(JSON.stringify(sample));
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
             method: 'POST',
             path: '/v1/audit-events/batch',
             headers: { 'content-type': 'application/json', authorization: writer },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => makeEvent(r)) }) }),
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => benchEvent(r)) }) }),
           },
         ],
       });
@@ -183,7 +192,7 @@ async function main(): Promise<void> {
             method: 'POST',
             path: '/v1/audit-events/batch',
             headers: { 'content-type': 'application/json', authorization: writer },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => makeEvent(r)) }) }),
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: BATCH }, () => benchEvent(r)) }) }),
           },
         ],
       });
@@ -211,7 +220,7 @@ async function main(): Promise<void> {
             method: 'POST',
             path: '/v1/audit-events',
             headers: { 'content-type': 'application/json', authorization: writer },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify(makeEvent(r)) }),
+            setupRequest: (req) => ({ ...req, body: JSON.stringify(benchEvent(r)) }),
           },
         ],
       });
