@@ -164,7 +164,7 @@ describe('Audit log export and live tail (GET /v1/audit-events/export, /stream)'
       expect(after.map((e) => e.id)).toEqual([late[0].id, dataset.X5.id, dataset.X4.id, dataset.X3.id, dataset.X2.id, dataset.X1.id, late[1].id]);
     });
 
-    // BUG: asStoredEvent() (export loop) deletes doc.sortKey in place, so scan() loses its page cursor and re-reads page one forever once ≥ 1000 events match.
+    // Regression: the export once changed the documents scan() pages with (it deleted their sortKey), so that scan() re-read page one forever once ≥ 1000 events matched.
     it('exports more than one scan page (over 1000 events) with every event exactly once', async () => {
       const many = Array.from({ length: 1003 }, (_, i) =>
         auditEvent({ occurredAt: new Date(Date.UTC(2025, 8, 1) + i * 1000).toISOString(), resource: { type: 'bulk', id: `B-${i}` }, changes: undefined }),
