@@ -75,8 +75,10 @@ async function main(): Promise<void> {
   const caughtUp = async () => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const health = (await (await fetch(`${service.url}/health`)).json()) as { headPosition: string; projections: Array<{ checkpoint: string }> };
-      if (health.projections[0]?.checkpoint === health.headPosition) return;
+      // eventsBehind counts the audit_log projection's own streams: the log's global head also moves
+      // with alert and notification events, which that projection never reads.
+      const health = (await (await fetch(`${service.url}/health`)).json()) as { projections: Array<{ name: string; eventsBehind: number | null }> };
+      if (health.projections.find((p) => p.name === 'audit_log')?.eventsBehind === 0) return;
       if (Date.now() > deadline) throw new Error('read model did not catch up within 60 s');
       await sleep(200);
     }
