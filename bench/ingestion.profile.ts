@@ -4,19 +4,24 @@
  * clean stop so that the profiles are written; prints the heaviest functions of each thread by self
  * time. Profiles stay in PROFILE_DIR for Chrome DevTools.
  * Usage: npm run build && npx ts-node --transpile-only bench/ingestion.profile.ts
- *   env SECONDS (20), PROFILE_DIR, TOP (25), NODE_ARGS (extra node options for the service, e.g. --max-old-space-size=256)
+ *   env SECONDS (20), PROFILE_DIR, TOP (25), NODE_ARGS (extra node options for the service, e.g. --max-old-space-size=256),
+ *   SHAPE (batch | single: single-event POSTs at SINGLE_RATE (1000) req/s, open loop (bench/lib/open-loop.ts), latency printed)
  */
 import autocannon from 'autocannon';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeEvent, rng } from './lib/audit-events';
+import { latencySummary, openLoop } from './lib/open-loop';
 import { waitCaughtUp } from './lib/seed';
 import { rssMb, startService, token } from './lib/service';
 
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const TOP = Number(process.env.TOP ?? 25);
 const PORT = 43000 + Math.floor(Math.random() * 1000);
+const SHAPE = process.env.SHAPE ?? 'batch';
+const SINGLE_RATE = Number(process.env.SINGLE_RATE ?? 1000);
+if (SHAPE !== 'batch' && SHAPE !== 'single') throw new Error(`SHAPE must be batch or single, got ${SHAPE}`);
 
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
@@ -48,22 +53,29 @@ async function main(): Promise<void> {
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 500);
   const writer = `Bearer ${token(['audit_writer'], 'svc-bench')}`;
   const r = rng(42);
-  const run = await autocannon({
-    url: service.url,
-    connections: 4,
-    duration: SECONDS,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/audit-events/batch',
-        headers: { 'content-type': 'application/json', authorization: writer },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 500 }, () => makeEvent(r)) }) }),
-      },
-    ],
-  });
+  const single = SHAPE === 'single' ? await openLoop({ url: service.url, method: 'POST', path: '/v1/audit-events', headers: { 'content-type': 'application/json', authorization: writer }, rate: SINGLE_RATE, seconds: SECONDS, connections: 100, timeoutMs: 10_000, body: () => JSON.stringify(makeEvent(r)) }) : null;
+  const batch =
+    SHAPE === 'batch'
+      ? await autocannon({
+          url: service.url,
+          connections: 4,
+          duration: SECONDS,
+          timeout: 30,
+          requests: [
+            {
+              method: 'POST',
+              path: '/v1/audit-events/batch',
+              headers: { 'content-type': 'application/json', authorization: writer },
+              setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 500 }, () => makeEvent(r)) }) }),
+            },
+          ],
+        })
+      : null;
   clearInterval(rssTimer);
-  console.log(`${Math.round((run['2xx'] * 500) / SECONDS)} events/s accepted over ${SECONDS} s (${run.non2xx} non-2xx); service peak RSS ${Math.round(peakRss)} MB`);
+  const accepted = batch ? batch['2xx'] * 500 : single!['2xx'];
+  console.log(`${Math.round(accepted / SECONDS)} events/s accepted over ${SECONDS} s (${(batch ?? single)!.non2xx} non-2xx); service peak RSS ${Math.round(peakRss)} MB`);
+  const latency = batch ? batch.latency : latencySummary(single!.latencies);
+  console.log(`request latency ms: p50 ${latency.p50}, p90 ${latency.p90}, p99 ${latency.p99}, max ${latency.max}`);
   // The worker thread writes its profile only when it exits by itself: let the projections catch up first.
   const catchUp = performance.now();
   await waitCaughtUp(service.url);

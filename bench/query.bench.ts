@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { rng } from './lib/audit-events';
 import { seedThroughBatchApi, waitCaughtUp } from './lib/seed';
 import { BENCH_RESULTS_DIR, writeBenchResults } from './lib/results';
-import { percentile, round, rssMb, startService, token } from './lib/service';
+import { percentile, round, rssBreakdownMb, rssMb, startService, token } from './lib/service';
 import { evaluateTargets, formatVerdicts, QUERY_TARGETS } from './lib/targets';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
@@ -106,7 +106,12 @@ async function main(): Promise<void> {
     const pageCache = dropPageCache();
     console.log(`NDJSON export of the whole log (page cache: ${pageCache}) …`);
     let peakRss = rssMb(service.pid);
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.pid))), 200);
+    let peakAnon = rssBreakdownMb(service.pid).anon;
+    const rssTimer = setInterval(() => {
+      const rss = rssBreakdownMb(service.pid);
+      peakRss = Math.max(peakRss, rss.rss);
+      peakAnon = Math.max(peakAnon, rss.anon);
+    }, 200);
     const started = performance.now();
     const res = await fetch(`${service.url}/v1/audit-events/export?format=ndjson`, { headers: { authorization: reader } });
     let lines = 0;
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(rssTimer);
-    results.export = { pageCache, events: lines, megabytes: round(bytes / 1e6), seconds: round(seconds, 2), eventsPerSec: Math.round(lines / seconds), peakRssMb: round(peakRss) };
+    results.export = { pageCache, events: lines, megabytes: round(bytes / 1e6), seconds: round(seconds, 2), eventsPerSec: Math.round(lines / seconds), peakRssMb: round(peakRss), peakRssAnonMb: round(peakAnon) };
     console.log(JSON.stringify(results.export));
   } finally {
     await service.stop();

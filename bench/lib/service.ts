@@ -101,6 +101,17 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * VmRSS split into anonymous memory (heaps, buffers) and file pages mapped into the process (the
+ * query side reads both stores through a memory map, ADR 032: those pages are the page cache, shared
+ * and reclaimable, but VmRSS counts the ones this process touched).
+ */
+export function rssBreakdownMb(pid: number): { rss: number; anon: number; file: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -29,11 +29,11 @@ export class AuditEventBodies {
   }
 
   /** As {@link of}, with each event as the JSON text the log stores (NDJSON export: nothing to parse or serialize). */
-  async textsOf<T extends { sequence: number }>(tenantId: string, entries: readonly T[]): Promise<Array<{ entry: T; json: string }>> {
+  async textsOf<T extends { sequence: number }>(tenantId: string, entries: readonly T[], read: { bulk?: boolean } = {}): Promise<Array<{ entry: T; json: string }>> {
     if (entries.length === 0) return [];
     const stream = auditStreamOf(tenantId);
     const bySequence = new Map<number, string>();
-    for (const row of await this.events.readRevisions(stream, entries.map((e) => e.sequence))) {
+    for (const row of await this.events.readRevisions(stream, entries.map((e) => e.sequence), read)) {
       if (row.type === AUDIT_EVENT_RECORDED) bySequence.set(row.revision, row.json);
     }
     const found: Array<{ entry: T; json: string }> = [];

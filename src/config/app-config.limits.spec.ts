@@ -29,3 +29,21 @@ describe('loadAppConfig: token lifetime, request timeout and denial window', () 
     expect(() => loadAppConfig({ JWT_SECRET: SECRET, [name]: value })).toThrow(new RegExp(name));
   });
 });
+
+describe('loadAppConfig: memory-mapped reads of the embedded stores (ADR 032)', () => {
+  it('maps 2048 MiB of each store for bulk reads by default', () => {
+    const config = loadAppConfig({ JWT_SECRET: SECRET });
+    expect(config.eventStore).toMatchObject({ mmapMiB: 2048 });
+    expect(config.readStore).toMatchObject({ mmapMiB: 2048 });
+  });
+
+  it('SQLITE_MMAP_MIB=0 turns the map off for both', () => {
+    const config = loadAppConfig({ JWT_SECRET: SECRET, SQLITE_MMAP_MIB: '0' });
+    expect(config.eventStore).toMatchObject({ mmapMiB: 0 });
+    expect(config.readStore).toMatchObject({ mmapMiB: 0 });
+  });
+
+  it.each(['4096', '-1', '1.5', 'all'])('refuses SQLITE_MMAP_MIB=%s, naming the variable', (value) => {
+    expect(() => loadAppConfig({ JWT_SECRET: SECRET, SQLITE_MMAP_MIB: value })).toThrow(/SQLITE_MMAP_MIB/);
+  });
+});

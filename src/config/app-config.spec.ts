@@ -4,8 +4,8 @@ import { ConfigValidationError, EventStoreKind, loadAppConfig, ReadStoreKind } f
 describe(loadAppConfig.name, () => {
   it('defaults to the embedded stores under ./data on port 3000', () => {
     const config = loadAppConfig({});
-    expect(config.eventStore).toEqual({ kind: EventStoreKind.Sqlite, file: path.resolve('data/events.db') });
-    expect(config.readStore).toEqual({ kind: ReadStoreKind.Sqlite, file: path.resolve('data/read.db'), cacheMiB: 32 });
+    expect(config.eventStore).toEqual({ kind: EventStoreKind.Sqlite, file: path.resolve('data/events.db'), mmapMiB: 2048 });
+    expect(config.readStore).toEqual({ kind: ReadStoreKind.Sqlite, file: path.resolve('data/read.db'), cacheMiB: 32, mmapMiB: 2048 });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 3000 });
     expect(config.logLevel).toBe('info');
   });

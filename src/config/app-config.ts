@@ -212,6 +212,17 @@ export class EnvironmentVariables {
   STREAM_MAX_BUFFERED_BYTES: number = 4 * 1024 * 1024;
 
   /**
+   * Embedded mode: MiB of read.db and of events.db that bulk reads (exports) read through a memory map,
+   * on connections of their own (ADR 032); 0 turns the map off. 2048 is the most this SQLite build maps.
+   */
+  @Transform(toOptionalNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(2048)
+  SQLITE_MMAP_MIB: number = 2048;
+
+  /**
    * Audit events of a tenant recorded but not yet in its read model beyond which ingestion answers 429
    * with Retry-After (ADR 030): bounds read-model lag and the writer's memory under overload.
    */
@@ -383,9 +394,9 @@ export type JwtKeyConfig =
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
-  eventStore: { kind: EventStoreKind.Sqlite; file: string } | { kind: EventStoreKind.EventStoreDb; connectionString: string; maxAppendBytes: number };
+  eventStore: { kind: EventStoreKind.Sqlite; file: string; mmapMiB: number } | { kind: EventStoreKind.EventStoreDb; connectionString: string; maxAppendBytes: number };
   readStore:
-    | { kind: ReadStoreKind.Sqlite; file: string; cacheMiB: number }
+    | { kind: ReadStoreKind.Sqlite; file: string; cacheMiB: number; mmapMiB: number }
     | { kind: ReadStoreKind.MongoDb; uri: string; writeConcern: 'majority' | number };
   dataDir: string;
   http: { host: string; port: number };
@@ -444,6 +455,15 @@ export const READ_SLICE_MS = 2;
 export const QUERY_CACHE_MIB = 32;
 /** ...and for the connection that writes projections: hot index pages stay cached between commits. */
 export const PROJECTION_CACHE_MIB = 192;
+/**
+ * Bulk reads of both embedded stores (an export's walk of the index and the log, newest first) go
+ * through a memory map by default (ADR 032, `SQLITE_MMAP_MIB`): a page fault makes the kernel read the pages around it, and
+ * plain reads are read ahead only forwards. 2 GiB is this SQLite build's maximum
+ * (SQLITE_MAX_MMAP_SIZE); pages beyond it are read normally.
+ */
+export const QUERY_MMAP_MIB = 2048;
+/** The projection worker serves no export: no map. */
+export const PROJECTION_MMAP_MIB = 0;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -479,7 +499,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore:
       parsed.EVENT_STORE === EventStoreKind.EventStoreDb
         ? { kind: EventStoreKind.EventStoreDb, connectionString: parsed.EVENTSTORE_CONNECTION_STRING!, maxAppendBytes: parsed.EVENTSTORE_MAX_APPEND_BYTES }
-        : { kind: EventStoreKind.Sqlite, file: path.join(dataDir, 'events.db') },
+        : { kind: EventStoreKind.Sqlite, file: path.join(dataDir, 'events.db'), mmapMiB: parsed.SQLITE_MMAP_MIB },
     readStore:
       parsed.READ_STORE === ReadStoreKind.MongoDb
         ? {
@@ -487,7 +507,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             uri: parsed.MONGODB_URI!,
             writeConcern: parsed.MONGODB_WRITE_CONCERN === 'majority' ? 'majority' : Number(parsed.MONGODB_WRITE_CONCERN),
           }
-        : { kind: ReadStoreKind.Sqlite, file: path.join(dataDir, 'read.db'), cacheMiB: QUERY_CACHE_MIB },
+        : { kind: ReadStoreKind.Sqlite, file: path.join(dataDir, 'read.db'), cacheMiB: QUERY_CACHE_MIB, mmapMiB: parsed.SQLITE_MMAP_MIB },
     dataDir,
     http: { host: parsed.HOST, port: parsed.PORT },
     logLevel: parsed.LOG_LEVEL,

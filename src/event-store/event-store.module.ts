@@ -8,7 +8,7 @@ import { SqliteEventStore } from './sqlite/sqlite-event-store';
 export function createEventStore(config: AppConfig['eventStore']): EventStore {
   switch (config.kind) {
     case EventStoreKind.Sqlite:
-      return new SqliteEventStore({ file: config.file });
+      return new SqliteEventStore({ file: config.file, mmapMiB: config.mmapMiB });
     case EventStoreKind.EventStoreDb:
       return new EventStoreDbEventStore(config.connectionString, { maxAppendBytes: config.maxAppendBytes });
     default: {

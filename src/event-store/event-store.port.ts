@@ -98,9 +98,10 @@ export interface EventStore {
    * The events at these revisions of one stream (any order, duplicates ignored), oldest first, with
    * their data as JSON text; revisions the stream does not hold (below its retention horizon, or never
    * written) are absent. For random reads by revision, e.g. the bodies of a page of a read model that
-   * indexes events by revision (ADR 031).
+   * indexes events by revision (ADR 031). `bulk`: one read of a long walk (an export); a store may serve
+   * it differently (the embedded store reads it through a memory map, ADR 032). Results are the same.
    */
-  readRevisions(stream: string, revisions: readonly number[]): Promise<RevisionData[]>;
+  readRevisions(stream: string, revisions: readonly number[], options?: { bulk?: boolean }): Promise<RevisionData[]>;
   /** Events of all streams in global order (application events only, never store-internal ones). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up from `after` (exclusive), then live, in global order. */

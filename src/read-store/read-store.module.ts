@@ -8,7 +8,7 @@ import { SqliteReadStore } from './sqlite/sqlite-read-store';
 export async function createReadStore(config: AppConfig['readStore'], options: { leaseMs?: number } = {}): Promise<ReadStore> {
   switch (config.kind) {
     case ReadStoreKind.Sqlite:
-      return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB, leaseMs: options.leaseMs });
+      return new SqliteReadStore({ file: config.file, cacheMiB: config.cacheMiB, mmapMiB: config.mmapMiB, leaseMs: options.leaseMs });
     case ReadStoreKind.MongoDb:
       return MongoReadStore.connect({ uri: config.uri, writeConcern: config.writeConcern, leaseMs: options.leaseMs });
     default: {

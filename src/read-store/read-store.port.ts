@@ -58,6 +58,11 @@ export interface FindOptions {
   skip?: number;
   /** Name of a declared index to use: for callers that know which index is selective. */
   hint?: string;
+  /**
+   * A long walk of an index, window after window (an export): a store may serve it differently from
+   * page reads (the embedded store reads it through a memory map, ADR 032). Results are the same.
+   */
+  bulk?: boolean;
 }
 
 export interface ProjectionDefinition {

@@ -94,6 +94,19 @@ export function eventStoreContract(makeHarness: () => EventStoreHarness): void {
     expect((await store.readRevisions(stream, [2, 9, 10, 30])).map((r) => r.revision)).toEqual([10, 30]);
   });
 
+  it('answers a bulk read of revisions (an export) exactly as a plain one, including what was appended since its last call', async () => {
+    const stream = streamOf('-bulk');
+    const events = newEvents(30);
+    await store.append(stream, events.slice(0, 20), 'no_stream');
+    const wanted = [19, 0, 7, 8, 9];
+    expect(await store.readRevisions(stream, wanted, { bulk: true })).toEqual(await store.readRevisions(stream, wanted));
+    await store.append(stream, events.slice(20), 19);
+    const newest = await store.readRevisions(stream, [27, 28, 29], { bulk: true });
+    expect(newest.map((r) => JSON.parse(r.json))).toEqual([27, 28, 29].map((i) => events[i].data));
+    await store.truncateBefore(stream, 8);
+    expect((await store.readRevisions(stream, wanted, { bulk: true })).map((r) => r.revision)).toEqual([8, 9, 19]);
+  });
+
   it('truncateBefore expires the front of a stream for every reader; revisions, appends and other streams go on', async () => {
     const stream = streamOf('-retention');
     const untouched = streamOf('-retention~other');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
+import { QUERY_MMAP_MIB } from '../../src/config/app-config';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { EVENTSTORE_CONNECTION_STRING, SKIP_ESDB_REASON } from '../support/distributed-stores';
 import { makeTempDir } from '../support/temp-dir';
@@ -10,7 +11,8 @@ describe('EventStore contract: SqliteEventStore', () => {
     const temp = makeTempDir();
     const file = path.join(temp.dir, 'events.db');
     return {
-      open: async () => new SqliteEventStore({ file, pollIntervalMs: 50 }),
+      // As in the service: bulk reads of the main connection go through a memory map (ADR 032).
+      open: async () => new SqliteEventStore({ file, pollIntervalMs: 50, mmapMiB: QUERY_MMAP_MIB }),
       openSecondConnection: async () => new SqliteEventStore({ file, pollIntervalMs: 50 }),
       cleanup: async () => temp.cleanup(),
     };

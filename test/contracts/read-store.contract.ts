@@ -151,6 +151,17 @@ export function readStoreContract(makeHarness: () => ReadStoreHarness): void {
     await expect(store.find('people', { tenantId: 't1' }, { hint: 'nope' })).rejects.toBeInstanceOf(InvalidQueryError);
   });
 
+  it('answers a bulk read (an export) exactly as a page read, including what was committed since its last call', async () => {
+    await seed();
+    const query = { tenantId: 't1' };
+    const options = { sort: [['age', -1]] as Array<[string, 1 | -1]>, hint: 'tenant_age' };
+    expect(await store.find('people', query, { ...options, bulk: true })).toEqual(await store.find('people', query, options));
+    expect(await store.find('people', query, { ...options, skip: 1, limit: 2, bulk: true })).toEqual(await store.find('people', query, { ...options, skip: 1, limit: 2 }));
+    await store.commit('people', pos(5), pos(6), [{ kind: 'put', collection: 'people', position: pos(6), doc: { id: 'p6', tenantId: 't1', age: 60 } }]);
+    const [newest] = await store.find('people', query, { ...options, limit: 1, bulk: true });
+    expect(newest).toMatchObject({ id: 'p6' });
+  });
+
   it('treats limit 0 as nothing and an empty $or as false, alongside other conditions', async () => {
     await seed();
     expect(await store.find('people', {}, { limit: 0 })).toEqual([]);

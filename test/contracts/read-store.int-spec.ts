@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { MongoReadStore } from '../../src/read-store/mongodb/mongo-read-store';
+import { QUERY_MMAP_MIB } from '../../src/config/app-config';
 import { SqliteReadStore } from '../../src/read-store/sqlite/sqlite-read-store';
 import { MONGODB_URI, runToken, SKIP_MONGO_REASON } from '../support/distributed-stores';
 import { makeTempDir } from '../support/temp-dir';
@@ -8,7 +9,8 @@ import { readStoreContract } from './read-store.contract';
 describe('ReadStore contract: SqliteReadStore', () => {
   readStoreContract(() => {
     const temp = makeTempDir();
-    return { open: async (options) => new SqliteReadStore({ file: path.join(temp.dir, 'read.db'), ...options }), cleanup: async () => temp.cleanup() };
+    // Read through a memory map, as the service's query-side connection does.
+    return { open: async (options) => new SqliteReadStore({ file: path.join(temp.dir, 'read.db'), mmapMiB: QUERY_MMAP_MIB, ...options }), cleanup: async () => temp.cleanup() };
   });
 });
 

@@ -142,8 +142,9 @@ export class AuditLogReader {
    */
   async *scan(filter: Filter, windowRows: number = EXPORT_WINDOW_ROWS.ndjson): AsyncGenerator<Array<{ sequence: number; json: string }>> {
     if (matchesNothing(filter)) return;
-    for await (const window of this.windows(filter, windowRows)) {
-      const found = await this.bodies.textsOf(filter.tenantId as string, await this.findIn(window.filter));
+    // An export walks the whole index: a bulk read (ADR 032).
+    for await (const window of this.windows(filter, windowRows, { bulk: true })) {
+      const found = await this.bodies.textsOf(filter.tenantId as string, await this.findIn(window.filter, undefined, { bulk: true }), { bulk: true });
       yield found.map(({ entry, json }) => ({ sequence: entry.sequence, json }));
     }
   }
@@ -168,8 +169,8 @@ export class AuditLogReader {
     return events;
   }
 
-  private async findIn(filter: Filter, limit?: number): Promise<AuditEventDocument[]> {
-    return (await this.store.find(AUDIT_EVENTS, filter, { sort: [['sortKey', -1]], limit, hint: auditIndexFor(filter) })) as unknown as AuditEventDocument[];
+  private async findIn(filter: Filter, limit?: number, read: { bulk?: boolean } = {}): Promise<AuditEventDocument[]> {
+    return (await this.store.find(AUDIT_EVENTS, filter, { sort: [['sortKey', -1]], limit, hint: auditIndexFor(filter), ...read })) as unknown as AuditEventDocument[];
   }
 
   /**
@@ -179,7 +180,7 @@ export class AuditLogReader {
    * equality fields it is chosen for and the sortKey, so no document is read to find it). The last
    * window has lowerBound null. Between windows the scan waits for its turn when its slice is spent.
    */
-  private async *windows(filter: Filter, rows: number): AsyncGenerator<{ filter: Filter; lowerBound: string | null; rows: number }> {
+  private async *windows(filter: Filter, rows: number, read: { bulk?: boolean } = {}): AsyncGenerator<{ filter: Filter; lowerBound: string | null; rows: number }> {
     const range = { ...((filter.sortKey as { $gte?: string; $lt?: string } | undefined) ?? {}) };
     const hint = auditIndexFor(filter);
     const indexOnly: Filter = { tenantId: filter.tenantId };
@@ -188,7 +189,7 @@ export class AuditLogReader {
     for (;;) {
       await slice.pause();
       const sortKey = Object.keys(range).length ? { ...range } : undefined;
-      const [bound] = (await this.store.find(AUDIT_EVENTS, { ...indexOnly, sortKey }, { sort: [['sortKey', -1]], skip: rows - 1, limit: 1, hint })) as unknown as AuditEventDocument[];
+      const [bound] = (await this.store.find(AUDIT_EVENTS, { ...indexOnly, sortKey }, { sort: [['sortKey', -1]], skip: rows - 1, limit: 1, hint, ...read })) as unknown as AuditEventDocument[];
       if (!bound) {
         yield { filter: sortKey ? { ...filter, sortKey } : filter, lowerBound: null, rows };
         return;

@@ -36,9 +36,19 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for appends made by other processes. */
   pollIntervalMs?: number;
   clock?: () => Date;
+  /**
+   * MiB of the file that bulk reads (`readRevisions` with `bulk`, e.g. an export) read through a
+   * memory map, on a connection of their own (ADR 032). Default 0: bulk reads are plain reads.
+   */
+  mmapMiB?: number;
 }
 
 const PAGE_SIZE = 1000;
+/** One index seek per revision; the list is passed as JSON (json_each) so that one statement serves any count. */
+const READ_REVISIONS_SQL = `SELECT revision, type, data AS json FROM events
+  WHERE stream = ? AND revision IN (SELECT value FROM json_each(?))
+    AND revision >= COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)
+  ORDER BY revision ASC`;
 /** Revisions per statement of readRevisions (bounds the JSON list SQLite parses). */
 const REVISIONS_PER_READ = 1000;
 /** A filter's streams are read directly when they hold at most 1/this of the log still to scan. */
@@ -71,12 +81,18 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private closed = false;
   private queuedAppends: QueuedAppend[] = [];
+  private readonly file: string;
+  private readonly mmapMiB: number;
+  /** The memory-mapped connection of bulk reads, opened on first use. */
+  private bulk: { db: Database.Database; readRevisions: Database.Statement<[string, string, string], RevisionData> } | null = null;
   /** One SQLite transaction has no practical size limit; the writers' own batch limits apply. */
   readonly maxAppendBytes = Number.POSITIVE_INFINITY;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file);
+    this.file = options.file;
+    this.mmapMiB = options.file === ':memory:' ? 0 : (options.mmapMiB ?? 0);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
@@ -105,12 +121,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
       ),
       // One index seek per revision; the list is passed as JSON (json_each) so that one statement serves any count.
-      readRevisions: this.db.prepare<[string, string, string], RevisionData>(
-        `SELECT revision, type, data AS json FROM events
-         WHERE stream = ? AND revision IN (SELECT value FROM json_each(?))
-           AND revision >= COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)
-         ORDER BY revision ASC`,
-      ),
+      readRevisions: this.db.prepare<[string, string, string], RevisionData>(READ_REVISIONS_SQL),
       horizon: this.db.prepare<[string], { before: number }>('SELECT before_revision AS before FROM retention_horizons WHERE stream = ?'),
       raiseHorizon: this.db.prepare(
         'INSERT INTO retention_horizons (stream, before_revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET before_revision = excluded.before_revision WHERE excluded.before_revision > before_revision',
@@ -211,12 +222,29 @@ export class SqliteEventStore implements EventStore {
     return rows.filter((row) => row.revision >= horizon).map(toRecordedEvent);
   }
 
-  async readRevisions(stream: string, revisions: readonly number[]): Promise<RevisionData[]> {
+  async readRevisions(stream: string, revisions: readonly number[], options: { bulk?: boolean } = {}): Promise<RevisionData[]> {
+    const statement = options.bulk && this.mmapMiB > 0 ? this.bulkConnection().readRevisions : this.statements.readRevisions;
     const rows: RevisionData[] = [];
     for (let i = 0; i < revisions.length; i += REVISIONS_PER_READ) {
-      rows.push(...this.statements.readRevisions.all(stream, JSON.stringify(revisions.slice(i, i + REVISIONS_PER_READ)), stream));
+      rows.push(...statement.all(stream, JSON.stringify(revisions.slice(i, i + REVISIONS_PER_READ)), stream));
     }
     return revisions.length > REVISIONS_PER_READ ? rows.sort((a, b) => a.revision - b.revision) : rows;
+  }
+
+  /**
+   * A fault on a mapped page makes the kernel read the pages around it too, which a long walk of the
+   * log needs, backwards as well (plain reads are read ahead only forwards); scattered reads stay on
+   * the main connection, where that would read pages nobody asked for.
+   */
+  private bulkConnection(): NonNullable<SqliteEventStore['bulk']> {
+    if (!this.bulk) {
+      const db = new Database(this.file);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('query_only = ON');
+      db.pragma(`mmap_size = ${this.mmapMiB * 1024 * 1024}`);
+      this.bulk = { db, readRevisions: db.prepare<[string, string, string], RevisionData>(READ_REVISIONS_SQL) };
+    }
+    return this.bulk;
   }
 
   async truncateBefore(stream: string, beforeRevision: number): Promise<void> {
@@ -276,6 +304,7 @@ export class SqliteEventStore implements EventStore {
     this.commitQueuedAppends(); // what was asked for before the close is written (or refused) first
     this.closed = true;
     this.appended.emit('closed');
+    this.bulk?.db.close();
     this.db.close();
   }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppConfig, PROJECTION_CACHE_MIB, ReadStoreKind } from '../../config/app-config';
+import { AppConfig, EventStoreKind, PROJECTION_CACHE_MIB, PROJECTION_MMAP_MIB, ReadStoreKind } from '../../config/app-config';
 import { ConfigModule } from '../../config/config.module';
 import { EventStoreModule } from '../../event-store/event-store.module';
 import { JsonLogger } from '../../logging/json-logger';
@@ -32,8 +32,9 @@ class ProjectionWorkerModule {
 
 /** The worker runs its projections inline, and its read-store connection is the writing one. */
 function projectionConfig(config: AppConfig): AppConfig {
-  const readStore = config.readStore.kind === ReadStoreKind.Sqlite ? { ...config.readStore, cacheMiB: PROJECTION_CACHE_MIB } : config.readStore;
-  return { ...config, readStore, projections: { ...config.projections, mode: 'inline' } };
+  const readStore = config.readStore.kind === ReadStoreKind.Sqlite ? { ...config.readStore, cacheMiB: PROJECTION_CACHE_MIB, mmapMiB: PROJECTION_MMAP_MIB } : config.readStore;
+  const eventStore = config.eventStore.kind === EventStoreKind.Sqlite ? { ...config.eventStore, mmapMiB: PROJECTION_MMAP_MIB } : config.eventStore;
+  return { ...config, eventStore, readStore, projections: { ...config.projections, mode: 'inline' } };
 }
 
 /**

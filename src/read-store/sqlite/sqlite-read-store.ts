@@ -64,6 +64,11 @@ export interface SqliteReadStoreOptions extends LeaseOptions {
   file: string;
   /** Page cache size (default 32 MiB). */
   cacheMiB?: number;
+  /**
+   * MiB of the file that bulk reads (`FindOptions.bulk`, e.g. an export) read through a memory map, on
+   * a connection of their own (ADR 032). Default 0: bulk reads use the main connection's plain reads.
+   */
+  mmapMiB?: number;
   faults?: ReadStoreFaults;
 }
 
@@ -82,6 +87,10 @@ export class SqliteReadStore implements ReadStore {
   private readonly faults: ReadStoreFaults;
   /** Prepared query statements by SQL text (queries are built from a small set of shapes). */
   private readonly queries = new Map<string, Database.Statement>();
+  /** The memory-mapped connection of bulk reads, opened on first use (null: bulk reads use `db`). */
+  private bulk: { db: Database.Database; queries: Map<string, Database.Statement> } | null = null;
+  private readonly file: string;
+  private readonly mmapMiB: number;
   readonly owner: string;
   private readonly leaseMs: number;
   private readonly clock: () => number;
@@ -89,6 +98,8 @@ export class SqliteReadStore implements ReadStore {
   constructor(options: SqliteReadStoreOptions) {
     if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file);
+    this.file = options.file;
+    this.mmapMiB = options.file === ':memory:' ? 0 : (options.mmapMiB ?? 0);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
@@ -226,7 +237,8 @@ export class SqliteReadStore implements ReadStore {
     const limit = options.limit !== undefined || options.skip ? ` LIMIT ${options.limit ?? -1}${options.skip ? ` OFFSET ${options.skip}` : ''}` : '';
     const indexedBy = options.hint ? ` INDEXED BY "ix_${collection}_${options.hint}"` : '';
     const sql = `SELECT doc FROM ${tableOf(collection)}${indexedBy} WHERE ${where.sql}${translateSort(options)}${limit}`;
-    return (this.statement(sql).all(...where.params) as Array<{ doc: string }>).map((row) => JSON.parse(row.doc));
+    const statement = options.bulk ? this.bulkStatement(sql) : this.statement(sql);
+    return (statement.all(...where.params) as Array<{ doc: string }>).map((row) => JSON.parse(row.doc));
   }
 
   async count(collection: string, filter: Filter): Promise<number> {
@@ -240,17 +252,30 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    if (this.bulk?.db.open) this.bulk.db.close();
     if (this.db.open) this.db.close();
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.queries.get(sql);
-    if (!statement) {
-      if (this.queries.size >= 500) this.queries.delete(this.queries.keys().next().value as string);
-      statement = this.db.prepare(sql);
-      this.queries.set(sql, statement);
+    return cachedStatement(this.db, this.queries, sql);
+  }
+
+  /**
+   * A statement on the bulk connection. A fault on a mapped page makes the kernel read the pages
+   * around it too, which a long walk of an index needs, backwards as well (plain reads are read ahead
+   * only forwards); scattered page reads stay on the main connection, where that would read pages
+   * nobody asked for.
+   */
+  private bulkStatement(sql: string): Database.Statement {
+    if (this.mmapMiB === 0) return this.statement(sql);
+    if (!this.bulk) {
+      const db = new Database(this.file);
+      db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
+      db.pragma('query_only = ON');
+      db.pragma(`mmap_size = ${this.mmapMiB * 1024 * 1024}`);
+      this.bulk = { db, queries: new Map() };
     }
-    return statement;
+    return cachedStatement(this.bulk.db, this.bulk.queries, sql);
   }
 
   private takeLease(projection: string, force: boolean): ProjectionLease {
@@ -284,6 +309,7 @@ export class SqliteReadStore implements ReadStore {
 
   private dropCollections(names: string[]): void {
     this.queries.clear();
+    this.bulk?.queries.clear();
     for (const name of new Set(names)) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(name)}`);
   }
 
@@ -312,4 +338,15 @@ export class SqliteReadStore implements ReadStore {
 
 function tableOf(collection: string): string {
   return `"rm_${collection}"`;
+}
+
+/** Prepared query statements by SQL text (queries are built from a small set of shapes). */
+function cachedStatement(db: Database.Database, cache: Map<string, Database.Statement>, sql: string): Database.Statement {
+  let statement = cache.get(sql);
+  if (!statement) {
+    if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
 }
