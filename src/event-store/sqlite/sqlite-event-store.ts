@@ -120,7 +120,6 @@ export class SqliteEventStore implements EventStore {
       readForwards: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
       ),
-      // One index seek per revision; the list is passed as JSON (json_each) so that one statement serves any count.
       readRevisions: this.db.prepare<[string, string, string], RevisionData>(READ_REVISIONS_SQL),
       horizon: this.db.prepare<[string], { before: number }>('SELECT before_revision AS before FROM retention_horizons WHERE stream = ?'),
       raiseHorizon: this.db.prepare(
