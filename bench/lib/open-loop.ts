@@ -56,6 +56,15 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
 
   const send = (i: number, dueAt: number) => {
     const body = options.body?.(i);
+    let answered = false;
+    // Each request is counted once, however it ends (a reset can follow a complete response).
+    const answer = (outcome: '2xx' | 'non2xx' | 'errors') => {
+      if (answered) return;
+      answered = true;
+      result[outcome]++;
+      if (outcome === '2xx') result.latencies.push(performance.now() - dueAt);
+      settle();
+    };
     const request = http.request(
       {
         host: target.hostname,
@@ -68,21 +77,15 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
       },
       (response) => {
         response.resume();
+        response.on('error', () => answer('errors'));
         response.on('end', () => {
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            result['2xx']++;
-            result.latencies.push(performance.now() - dueAt);
-          } else result.non2xx++;
-          settle();
+          answer(status >= 200 && status < 300 ? '2xx' : 'non2xx');
         });
       },
     );
     request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', () => {
-      result.errors++;
-      settle();
-    });
+    request.on('error', () => answer('errors'));
     request.end(body);
   };
 
