@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { auditEvent } from '../../../test/support/audit-event.factory';
 import { makeTempDir } from '../../../test/support/temp-dir';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { auditStreamOf } from '../../event-store/stream-names';
@@ -11,19 +12,8 @@ import { AuditStreamWriter } from './audit-stream-writer';
 const TENANT = 'acme';
 const ID = '6f1c2b9e-4a53-4c1e-9d7a-1b2c3d4e5f60';
 
-function input(overrides: Partial<AuditEventInput> = {}): AuditEventInput {
-  return {
-    id: ID,
-    occurredAt: '2026-11-20T10:00:00.000Z',
-    actor: { id: 'alice', type: 'user' },
-    action: 'invoice.update',
-    outcome: 'success',
-    resource: { type: 'invoice', id: 'inv-1' },
-    channel: 'api',
-    metadata: { nested: { amount: 12.5, tags: ['a', 'b'] } },
-    ...overrides,
-  };
-}
+/** The project's test event (test/support), always with the same client id, so that each record is a resend. */
+const input = (overrides: Record<string, unknown> = {}) => auditEvent({ id: ID, metadata: { nested: { amount: 12.5, tags: ['a', 'b'] } }, ...overrides }) as unknown as AuditEventInput;
 
 /**
  * Idempotency while the read model has not caught up: no projection runs here, so every recorded
