@@ -4,9 +4,9 @@ import { EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { RequestContext } from '../logging/request-context';
 import { ProjectionRegistry } from '../projections/projection-registry.service';
 import { Decider, DomainEvent } from './decider';
-import { DecidedCommand, decideOnStream } from './decider-stream';
+import { DecidedCommand, DecideOptions, decideOnStream } from './decider-stream';
 
-export interface DecideAndProjectOptions<Command, State, Event extends DomainEvent> {
+export interface DecideAndProjectOptions<Command, State, Event extends DomainEvent> extends DecideOptions {
   stream: string;
   decider: Decider<Command, State, Event>;
   decode: (recorded: RecordedEvent) => Event;
@@ -34,7 +34,7 @@ export async function decideAndProject<Command, State, Event extends DomainEvent
     tenantId: principal.tenantId,
     actorId: principal.subject,
     requestId: RequestContext.current()?.requestId ?? null,
-  });
+  }, { redecideOnConflict: options.redecideOnConflict });
   if (result.position !== null) {
     const applied = await projections.runner(options.projection).waitFor(result.position, options.waitMs);
     if (!applied) options.logger.warn({ msg: 'change recorded but not yet projected; in force once the projection catches up', ...options.describe });

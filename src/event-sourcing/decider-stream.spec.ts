@@ -77,6 +77,39 @@ describe(decideOnStream.name, () => {
   });
 });
 
+describe(`${decideOnStream.name} with redecideOnConflict`, () => {
+  /** A store whose next `losses` appends lose a race: another writer's event lands just before each. */
+  function losingStore(losses: number, interloperAdds = 1) {
+    const memory = memoryStore();
+    const append = memory.store.append.bind(memory.store);
+    let lost = 0;
+    (memory.store as { append: unknown }).append = async (stream: string, added: NewEvent[], expected: ExpectedRevision) => {
+      if (lost++ < losses) await append(stream, [{ id: `other-${lost}`, type: 'Added.v1', data: { amount: interloperAdds } }], expected);
+      return append(stream, added, expected);
+    };
+    return memory;
+  }
+
+  it('decides again on the stream as it now is, and appends once', async () => {
+    const { store, events } = losingStore(2);
+    const result = await decideOnStream(store, 's', counter, decode, { add: 5 }, {}, { redecideOnConflict: 2 });
+    expect(result).toMatchObject({ before: 2, after: 7 });
+    expect(events.map((e) => e.data.amount)).toEqual([1, 1, 5]);
+  });
+
+  it('gives up with WrongExpectedRevisionError after the allowed number of new decisions', async () => {
+    const { store, events } = losingStore(3);
+    await expect(decideOnStream(store, 's', counter, decode, { add: 5 }, {}, { redecideOnConflict: 2 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(events.map((e) => e.data.amount)).toEqual([1, 1, 1]);
+  });
+
+  it('lets the new decision refuse: the state it sees may no longer allow the command', async () => {
+    const { store, events } = losingStore(1, 2);
+    await expect(decideOnStream(store, 's', counter, decode, { add: 9 }, {}, { redecideOnConflict: 1 })).rejects.toThrow('too much');
+    expect(events.map((e) => e.data.amount)).toEqual([2]);
+  });
+});
+
 describe(stateOfStream.name, () => {
   it('folds the whole stream', async () => {
     const { store } = memoryStore();

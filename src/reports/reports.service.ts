@@ -148,6 +148,8 @@ export class ReportsService implements ReportRequests {
         },
       },
       { tenantId, actorId: request.requestedBy, requestId: RequestContext.current()?.requestId ?? null },
+      // Two instances asked for the same scheduled report at once: the loser finds it requested.
+      { redecideOnConflict: 1 },
     );
     if (result.position !== null && !(await this.projections.runner(REPORTS_PROJECTION).waitFor(result.position, PROJECTION_WAIT_MS))) {
       this.logger.warn({ msg: 'report requested but not yet projected', tenantId, reportId: request.id });

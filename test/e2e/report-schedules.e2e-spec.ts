@@ -18,6 +18,7 @@ import { readStoreEnv, sameStoresEnv } from '../support/test-app';
 import { makeTempDir } from '../support/temp-dir';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens';
 import { projectionSettled } from '../support/projection-settled';
+import { raceReadsOf } from '../support/racing-reads';
 
 jest.setTimeout(60_000);
 
@@ -151,6 +152,14 @@ describe('Report schedules (/v1/report-schedules)', () => {
     const runs = await api.list(officer('runner'), `action=report_schedule.run&resourceId=${id}`, await api.head(officer('runner')));
     expect(runs).toHaveLength(2);
     expect(runs.every((r) => r.outcome === 'success')).toBe(true);
+  });
+
+  it('answers 202 to each of three runs of one schedule at the same moment (their records of the run race on the schedule stream)', async () => {
+    const id = (await t.http().post('/v1/report-schedules').set('Authorization', officer('racer')).send(daily).expect(201)).body.id as string;
+    const restore = raceReadsOf(t.app.get<EventStore>(EVENT_STORE), reportScheduleStreamOf('racer', id), 3);
+    const runs = await Promise.all(Array.from({ length: 3 }, () => t.http().post(`/v1/report-schedules/${id}/run`).set('Authorization', officer('racer')))).finally(restore);
+    expect(runs.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(new Set(runs.map((r) => r.body.reportId))).toEqual(new Set([scheduledReportIdOf('racer', id, { from: '2026-03-25T23:00:00.000Z', to: '2026-03-26T23:00:00.000Z' })]));
   });
 
   it('requests each due period once, even when two passes run at the same time, over the spring-forward night', async () => {

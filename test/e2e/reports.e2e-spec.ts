@@ -19,6 +19,7 @@ import { auditApi, parseCsv, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { RecordingReportPorts, reportPortOverrides } from '../support/report-fakes';
 import { REPORT_PDF_RENDERER } from '../../src/reports/rendering/report-document';
+import { raceReadsOf } from '../support/racing-reads';
 import { createTestApp, TestApp } from '../support/test-app';
 import { bearer } from '../support/tokens';
 
@@ -199,6 +200,18 @@ describe('Compliance reports over HTTP (templates, generation, CSV, evidence, ve
     const second = await http().get(`/v1/reports?limit=1&cursor=${first.body.nextCursor}`).set('Authorization', auditor).expect(200);
     expect(second.body.items[0].requestedAt <= first.body.items[0].requestedAt).toBe(true);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+  });
+
+  it('REPORT_REQUESTS asked for one id by two instances at the same moment records the report once and answers both', async () => {
+    const requests = t.app.get<ReportRequests>(REPORT_REQUESTS);
+    const asked = { id: 'racing-schedule-2026-03', templateId: 'sox-privileged-access', ...MARCH, format: 'csv' as const, requestedBy: 'schedule:racing' };
+    const restore = raceReadsOf(t.app.get<EventStore>(EVENT_STORE), reportStreamOf('racer', asked.id));
+    const answers = await Promise.all([requests.request('racer', asked), requests.request('racer', asked)]).finally(restore);
+    expect(answers.map((a) => a.id)).toEqual([asked.id, asked.id]);
+    expect(answers.map((a) => a.created).sort()).toEqual([false, true]);
+    const stream = await t.app.get<EventStore>(EVENT_STORE).readStream(reportStreamOf('racer', asked.id));
+    expect(stream.filter((e) => e.type === stream[0].type)).toHaveLength(1);
+    await settled();
   });
 
   it('a PDF report hands the renderer the figures, charts, sections and evidence, and serves application/pdf', async () => {

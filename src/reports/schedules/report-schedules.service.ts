@@ -19,7 +19,7 @@ import { ReportScheduleCommand, reportScheduleDecider, ReportScheduleState } fro
 import { ReportGenerationUnavailableError, ReportScheduleNotFoundError, ReportScheduleRefusedError } from './report-schedule.errors';
 import { decodeReportScheduleEvent, ReportScheduleEvent } from './report-schedule.events';
 import { REPORT_SCHEDULES, REPORT_SCHEDULES_PROJECTION, ReportScheduleDocument, scheduleDocumentId } from './report-schedules.read-model';
-import { requestScheduledReport } from './scheduled-report-request';
+import { requestScheduledReport, RUN_RECORD_REDECISIONS } from './scheduled-report-request';
 import { localDateTimeOf, periodBefore } from './schedule-time';
 
 /** How long a schedule change waits for the read model, so that the next read shows it. */
@@ -96,7 +96,7 @@ export class ReportSchedulesService {
     const now = this.clock();
     const period = periodBefore(localDateTimeOf(now, schedule.timezone), schedule.frequency, schedule.timezone);
     const recorded: { command?: DecidedCommand<ReportScheduleState, ReportScheduleEvent> } = {};
-    const record = async (command: ReportScheduleCommand) => (recorded.command = await this.decide(principal, scheduleId, command));
+    const record = async (command: ReportScheduleCommand) => (recorded.command = await this.decide(principal, scheduleId, command, RUN_RECORD_REDECISIONS));
     const { run, created } = await requestScheduledReport(this.reports, this.events, { tenantId: principal.tenantId, schedule, period, trigger: 'manual', scheduledFor: null, by: principal.subject, now }, record);
     const lastRunOf = (state: ReportScheduleState | undefined) => ({ lastRun: state?.status === 'active' ? (state.schedule.lastRun as unknown as Record<string, unknown> | null) : null });
     return {
@@ -137,7 +137,7 @@ export class ReportSchedulesService {
     return { schedule: shown(result.after), changes: { before: shown(result.before) as Record<string, unknown> | null, after: shown(result.after) as Record<string, unknown> | null } };
   }
 
-  private decide(principal: Principal, scheduleId: string, command: ReportScheduleCommand) {
+  private decide(principal: Principal, scheduleId: string, command: ReportScheduleCommand, redecideOnConflict = 0) {
     return decideAndProject(this.events, this.projections, principal, {
       stream: reportScheduleStreamOf(principal.tenantId, scheduleId),
       decider: reportScheduleDecider(scheduleId),
@@ -147,6 +147,7 @@ export class ReportSchedulesService {
       waitMs: PROJECTION_WAIT_MS,
       logger: this.logger,
       describe: { schedule: scheduleId },
+      redecideOnConflict,
     });
   }
 }

@@ -7,6 +7,12 @@ import { ReportScheduleCommand, reportScheduleDecider, ReportScheduleState } fro
 import { decodeReportScheduleEvent, ReportScheduleEvent } from './report-schedule.events';
 import { Period } from './schedule-time';
 
+/**
+ * A run is a fact to record whatever else reached the schedule stream meanwhile (another instance's
+ * record of the same run decides nothing), so a lost append race is decided again, this many times.
+ */
+export const RUN_RECORD_REDECISIONS = 5;
+
 /** `requestedBy` of the reports a schedule asks for (ReportRequest, ReportDocument). */
 export const scheduleRequester = (scheduleId: string) => `schedule:${scheduleId}`;
 
@@ -31,7 +37,7 @@ export async function requestScheduledReport(
   events: EventStore,
   run: RunToRequest,
   record: (command: ReportScheduleCommand) => Promise<DecidedCommand<ReportScheduleState, ReportScheduleEvent>> = (command) =>
-    decideOnStream(events, reportScheduleStreamOf(run.tenantId, run.schedule.id), reportScheduleDecider(run.schedule.id), decodeReportScheduleEvent, command, { tenantId: run.tenantId, actorId: run.by }),
+    decideOnStream(events, reportScheduleStreamOf(run.tenantId, run.schedule.id), reportScheduleDecider(run.schedule.id), decodeReportScheduleEvent, command, { tenantId: run.tenantId, actorId: run.by }, { redecideOnConflict: RUN_RECORD_REDECISIONS }),
 ): Promise<{ run: ScheduleRun; created: boolean }> {
   const { schedule, period } = run;
   const reportId = scheduledReportIdOf(run.tenantId, schedule.id, period);
