@@ -39,7 +39,6 @@ const ID_PARAM = { name: 'id', schema: { type: 'string', pattern: NOTIFICATION_I
 interface StreamingResponse {
   status(code: number): this;
   setHeader(name: string, value: string): void;
-  flushHeaders(): void;
   write(chunk: string | Buffer): boolean;
   end(chunk?: string): void;
   writableEnded: boolean;
@@ -125,7 +124,6 @@ export class NotificationsController {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
     const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
     res.write('retry: 2000\n: your notifications\n\n');
     try {

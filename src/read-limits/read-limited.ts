@@ -14,6 +14,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { finalize, Observable } from 'rxjs';
 import { Principal } from '../auth/principal';
+import { StreamOpenings } from './stream-openings';
 import { ReadPool, RETRY_AFTER_SECONDS, TenantReadLimiter } from './tenant-read-limiter';
 
 const READ_POOL = 'read-limits:pool';
@@ -46,9 +47,10 @@ export class ReadLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: TenantReadLimiter,
+    private readonly openings: StreamOpenings,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const pool = this.reflector.get<ReadPool | undefined>(READ_POOL, context.getHandler());
     if (!pool) return true;
     const request = context.switchToHttp().getRequest<LimitedRequest>();
@@ -73,7 +75,8 @@ export class ReadLimitGuard implements CanActivate {
     response.once('close', () => {
       if (!slot.handlerStarted) slot.release();
     });
-    return true;
+    // A burst of stream openings: each goes on (self-audit, handler) in its own turn of the event loop.
+    return pool === 'stream' ? this.openings.turn().then(() => true) : true;
   }
 }
 

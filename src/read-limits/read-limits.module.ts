@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { CooperativeScheduler } from './cooperative-scheduler';
 import { ReadLimitGuard, ReadSlotInterceptor } from './read-limited';
+import { StreamOpenings } from './stream-openings';
 import { TenantReadLimiter } from './tenant-read-limiter';
 
 /** Per-tenant concurrency limits and event-loop time-slicing for long reads (ADR 012). */
@@ -13,7 +14,8 @@ import { TenantReadLimiter } from './tenant-read-limiter';
     { provide: CooperativeScheduler, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CooperativeScheduler(config.reads.sliceMs) },
     ReadLimitGuard,
     ReadSlotInterceptor,
+    StreamOpenings,
   ],
-  exports: [TenantReadLimiter, CooperativeScheduler, ReadLimitGuard, ReadSlotInterceptor],
+  exports: [TenantReadLimiter, CooperativeScheduler, ReadLimitGuard, ReadSlotInterceptor, StreamOpenings],
 })
 export class ReadLimitsModule {}

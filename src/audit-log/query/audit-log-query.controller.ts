@@ -14,13 +14,13 @@ import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader, EXPORT_WINDOW_ROWS, servableEvent } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
+import { StreamOpenings } from '../../read-limits/stream-openings';
 import { LiveTailHub, SSE_RETRY_MS } from './live-tail-hub';
 import { GetAuditEvent, ListAuditEvents } from './list-audit-events.query';
 
 interface StreamingResponse {
   status(code: number): this;
   setHeader(name: string, value: string): void;
-  flushHeaders(): void;
   write(chunk: string | Buffer): boolean;
   end(chunk?: string): void;
   /** Closes the connection without the end of the body: the client sees the transfer cut. */
@@ -57,6 +57,7 @@ export class AuditLogQueryController {
     private readonly queries: QueryBus,
     private readonly reader: AuditLogReader,
     private readonly liveTails: LiveTailHub,
+    private readonly openings: StreamOpenings,
   ) {}
 
   @Get()
@@ -175,6 +176,7 @@ export class AuditLogQueryController {
     await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await this.reader.assertComplete(principal.tenantId);
     await recordAccess();
+    await this.openings.turn();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     const cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
     res.status(200);
@@ -182,8 +184,8 @@ export class AuditLogQueryController {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
     const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    // The headers go out with this first write: one socket write per opening (1,000 tails opening at once).
     res.write(`retry: ${SSE_RETRY_MS}\n: streaming audit events after sequence ${cursor}\n\n`);
     await this.liveTails.follow(
       principal.tenantId,
