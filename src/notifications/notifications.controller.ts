@@ -8,6 +8,7 @@ import { ProblemResponses } from '../http/problem-responses.decorator';
 import { RequestValidationError } from '../http/request-validation.error';
 import { SEVERITIES } from '../monitoring/rules/monitoring-rule';
 import { ReadLimited } from '../read-limits/read-limited';
+import { StreamOpenings } from '../read-limits/stream-openings';
 import { AccessRecorder, ChangesRecorder, RecordChanges, SelfAudited, StartAudited } from '../self-audit/self-audit.decorators';
 import { ListNotificationsParams } from './list-notifications.params';
 import { decodeNotificationCursor, encodeNotificationCursor, NOTIFICATION_ID_PATTERN, NotificationView } from './notification';
@@ -71,6 +72,7 @@ export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationTailHub,
+    private readonly openings: StreamOpenings,
   ) {}
 
   @Get()
@@ -119,6 +121,8 @@ export class NotificationsController {
     const cursor = sortKeyOfCursor(lastEventId, 'Last-Event-ID') ?? (await this.notifications.newestSortKey(principal));
     const reader = this.notifications.readerOf(principal);
     await recordAccess();
+    // One group commit resolves the self-audit records of a whole burst of openings at once.
+    await this.openings.turn();
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');

@@ -176,6 +176,7 @@ export class AuditLogQueryController {
     await this.reader.awaitSequence(principal.tenantId, params.minSequence);
     await this.reader.assertComplete(principal.tenantId);
     await recordAccess();
+    // One group commit resolves the self-audit records of a whole burst of openings at once.
     await this.openings.turn();
     const resumeFrom = lastEventIdHeader !== undefined && /^-?\d+$/.test(lastEventIdHeader) ? Number(lastEventIdHeader) : params.lastEventId;
     const cursor = resumeFrom ?? (await this.reader.head(principal.tenantId))?.headSequence ?? -1;
