@@ -8,13 +8,13 @@ import { Principal } from '../../auth/principal';
 import { openApiSchema } from '../../http/openapi-schema';
 import { ProblemResponses } from '../../http/problem-responses.decorator';
 import { ReadLimited } from '../../read-limits/read-limited';
+import { StreamOpenings } from '../../read-limits/stream-openings';
 import { AccessRecorder, SelfAudited, StartAudited } from '../../self-audit/self-audit.decorators';
 import { AUDIT_EVENT_SCHEMA } from '../record-audit-events/audit-event.schema';
 import { CSV_COLUMNS, CSV_HEADER, csvRow } from './audit-event-csv';
 import { AuditEventDetail, AuditEventPage, AuditLogReader, EXPORT_WINDOW_ROWS, servableEvent } from './audit-log-reader';
 import { auditLogFilter } from './audit-log.filters';
 import { DetailParams, ExportParams, ListParams, StreamParams } from './audit-log-query.params';
-import { StreamOpenings } from '../../read-limits/stream-openings';
 import { LiveTailHub, SSE_RETRY_MS } from './live-tail-hub';
 import { GetAuditEvent, ListAuditEvents } from './list-audit-events.query';
 
