@@ -128,7 +128,8 @@ export class NotificationsController {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    // The client may have left while the opening waited (its turn, the self-audit commit): no 'close' will come then.
+    const closed = new Promise<void>((resolve) => (res.destroyed ? resolve() : req.on('close', () => resolve())));
     res.write('retry: 2000\n: your notifications\n\n');
     try {
       await this.streams.follow(

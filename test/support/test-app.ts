@@ -34,7 +34,8 @@ export function sameStoresEnv(app: TestApp): NodeJS.ProcessEnv {
 
 /** The real application over embedded stores in a temp dir (or the e2e read store), plus any extra test modules. */
 export interface ProviderOverride {
-  provide: string | symbol;
+  /** A token, or a class provided as itself. */
+  provide: string | symbol | (abstract new (...args: never[]) => unknown);
   useValue: unknown;
 }
 

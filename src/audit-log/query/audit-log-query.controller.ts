@@ -185,7 +185,8 @@ export class AuditLogQueryController {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    // The client may have left while the opening waited (its turn, the self-audit commit): no 'close' will come then.
+    const closed = new Promise<void>((resolve) => (res.destroyed ? resolve() : req.on('close', () => resolve())));
     // The headers go out with this first write: one socket write per opening (1,000 tails opening at once).
     res.write(`retry: ${SSE_RETRY_MS}\n: streaming audit events after sequence ${cursor}\n\n`);
     await this.liveTails.follow(
