@@ -19,6 +19,8 @@ import { ReadPool, RETRY_AFTER_SECONDS, TenantReadLimiter } from './tenant-read-
 
 const READ_POOL = 'read-limits:pool';
 const READ_SLOT = Symbol('read-limits:slot');
+/** Status of a request whose client left before it was answered (as nginx logs it); nobody receives it. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 interface Slot {
   release(): void;
@@ -31,6 +33,7 @@ interface LimitedRequest {
 }
 
 interface LimitedResponse {
+  readonly destroyed: boolean;
   setHeader(name: string, value: string): void;
   once(event: 'close', listener: () => void): void;
 }
@@ -53,6 +56,25 @@ export class ReadLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const pool = this.reflector.get<ReadPool | undefined>(READ_POOL, context.getHandler());
     if (!pool) return true;
+    return pool === 'stream' ? this.admitOpening(context) : this.admit(context, pool);
+  }
+
+  /**
+   * A burst of stream openings: each goes on in its own turn of the event loop, taken before a slot
+   * is, so that a client that leaves meanwhile holds no slot and starts no handler.
+   */
+  private async admitOpening(context: ExecutionContext): Promise<boolean> {
+    await this.openings.turn();
+    if (context.switchToHttp().getResponse<LimitedResponse>().destroyed) {
+      throw new HttpException(
+        { type: 'https://problems.audit-trail.dev/client-closed-request', title: 'Client Closed Request', detail: 'The client closed the connection before the stream opened.' },
+        CLIENT_CLOSED_REQUEST,
+      );
+    }
+    return this.admit(context, 'stream');
+  }
+
+  private admit(context: ExecutionContext, pool: ReadPool): boolean {
     const request = context.switchToHttp().getRequest<LimitedRequest>();
     const response = context.switchToHttp().getResponse<LimitedResponse>();
     const { tenantId, subject } = request.user!;
@@ -75,8 +97,7 @@ export class ReadLimitGuard implements CanActivate {
     response.once('close', () => {
       if (!slot.handlerStarted) slot.release();
     });
-    // A burst of stream openings: each goes on (self-audit, handler) in its own turn of the event loop.
-    return pool === 'stream' ? this.openings.turn().then(() => true) : true;
+    return true;
   }
 }
 

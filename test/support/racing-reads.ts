@@ -7,19 +7,26 @@ import { EventStore } from '../../src/event-store/event-store.port';
  */
 export function raceReadsOf(store: EventStore, stream: string, racers = 2): () => void {
   const original = store.readStream;
-  const waiting: Array<() => void> = [];
+  const waiting: Array<{ release: () => void; fail: (error: Error) => void }> = [];
   let held = 0;
+  let timer: NodeJS.Timeout | undefined;
   store.readStream = async function (this: EventStore, name, options) {
     const events = await original.call(this, name, options);
     if (name !== stream || held >= racers) return events;
     held++;
-    await new Promise<void>((release) => {
-      waiting.push(release);
-      if (waiting.length === racers) waiting.forEach((r) => r());
+    await new Promise<void>((release, fail) => {
+      waiting.push({ release, fail });
+      // Fewer racers than expected must fail the test with a reason, not hang it.
+      timer ??= setTimeout(() => waiting.forEach((w) => w.fail(new Error(`raceReadsOf: only ${waiting.length} of ${racers} reads of ${stream} arrived within 5 s`))), 5000);
+      if (waiting.length === racers) {
+        clearTimeout(timer);
+        waiting.forEach((w) => w.release());
+      }
     });
     return events;
   };
   return () => {
+    clearTimeout(timer);
     store.readStream = original;
   };
 }

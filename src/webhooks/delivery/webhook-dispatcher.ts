@@ -369,12 +369,13 @@ export class WebhookDispatcher implements OnModuleDestroy {
 
   /**
    * 410 Gone: the endpoint is disabled (event-sourced as the system) and that is recorded in the tenant's log.
-   * The receiver's answer holds whatever change raced it on the endpoint's stream, so a lost race decides again.
+   * The answer holds for the URL that gave it, whatever else changed on the endpoint meanwhile: a lost race
+   * decides again, and the decider leaves an endpoint alone that points to another URL by now.
    */
   private async disableGone(tenantId: string, endpoint: WebhookEndpoint, status: number | null): Promise<void> {
     const reason = `the receiver answered ${status} Gone`;
     try {
-      const result = await decideOnStream(this.events, webhookStreamOf(tenantId, endpoint.id), webhookDecider(endpoint.id), decodeWebhookEvent, { tenantId, by: 'system', now: new Date(this.clock.now()), kind: 'disable-gone', reason }, { tenantId, actorId: 'system' }, { redecideOnConflict: 3 });
+      const result = await decideOnStream(this.events, webhookStreamOf(tenantId, endpoint.id), webhookDecider(endpoint.id), decodeWebhookEvent, { tenantId, by: 'system', now: new Date(this.clock.now()), kind: 'disable-gone', url: endpoint.url, reason }, { tenantId, actorId: 'system' }, { redecideOnConflict: 3 });
       if (result.events.length === 0) return;
       const input: AuditEventInput = {
         occurredAt: new Date(this.clock.now()).toISOString(),

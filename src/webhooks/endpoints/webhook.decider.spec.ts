@@ -53,10 +53,15 @@ describe('webhook endpoint decider', () => {
   });
 
   it('a 410 disables an enabled endpoint once with the reason; enabling it again clears the reason', () => {
-    const gone = { ...who, by: 'system', kind: 'disable-gone', reason: 'receiver answered 410 Gone' } as const;
+    const gone = { ...who, by: 'system', kind: 'disable-gone', url: settings.url, reason: 'receiver answered 410 Gone' } as const;
     expect(given([create]).when(gone)[0]).toMatchObject({ type: 'WebhookDisabled.v1', data: { endpoint: { enabled: false, disabledReason: 'receiver answered 410 Gone' } } });
     expect(given([create, gone]).when(gone)).toEqual([]);
     expect(given([create, gone]).when({ ...who, kind: 'update', changes: { enabled: true }, nextSequence: 0 })[0].data).toMatchObject({ endpoint: { enabled: true, disabledReason: null } });
+  });
+
+  it('a 410 from a URL the endpoint no longer points to changes nothing (an admin moved it while the attempt ran)', () => {
+    const moved = { ...who, kind: 'update', changes: { url: 'https://siem.example.com/new-hook' }, nextSequence: 8 } as const;
+    expect(given([create, moved]).when({ ...who, by: 'system', kind: 'disable-gone', url: settings.url, reason: 'receiver answered 410 Gone' })).toEqual([]);
   });
 
   it('deletes at version + 1; every command on an absent or deleted endpoint is WebhookNotFoundError', () => {

@@ -28,8 +28,8 @@ export type WebhookCommand =
   | (Addressed & { kind: 'create'; settings: WebhookSettings; sealedSecret: string; nextSequence: number })
   | (Addressed & { kind: 'update'; changes: Partial<WebhookSettings>; nextSequence: number })
   | (Addressed & { kind: 'rotate-secret'; sealedSecret: string })
-  /** The receiver said 410 Gone: the service disables the endpoint. */
-  | (Addressed & { kind: 'disable-gone'; reason: string })
+  /** The receiver at `url` said 410 Gone: the service disables the endpoint, unless it points elsewhere by now. */
+  | (Addressed & { kind: 'disable-gone'; url: string; reason: string })
   | (Addressed & { kind: 'delete' });
 
 /**
@@ -78,7 +78,8 @@ export function webhookDecider(webhookId: string): Decider<WebhookCommand, Webho
           return [{ type: WEBHOOK_SECRET_ROTATED, data: { ...facts, endpoint: stamp({ ...current, secrets: { current: command.sealedSecret, previous, rotatedAt: at } }) } }];
         }
         case 'disable-gone':
-          if (!current.enabled) return [];
+          // The 410 speaks for the URL that answered it: an endpoint moved to another URL meanwhile stays enabled.
+          if (!current.enabled || current.url !== command.url) return [];
           return [{ type: WEBHOOK_DISABLED, data: { ...facts, reason: command.reason, endpoint: stamp({ ...current, enabled: false, disabledReason: command.reason }) } }];
         case 'delete':
           return [{ type: WEBHOOK_DELETED, data: { ...facts, version: current.version + 1 } }];
