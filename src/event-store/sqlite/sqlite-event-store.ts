@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openMappedReader } from '../../sqlite/mapped-reader';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -230,17 +231,10 @@ export class SqliteEventStore implements EventStore {
     return revisions.length > REVISIONS_PER_READ ? rows.sort((a, b) => a.revision - b.revision) : rows;
   }
 
-  /**
-   * A fault on a mapped page makes the kernel read the pages around it too, which a long walk of the
-   * log needs, backwards as well (plain reads are read ahead only forwards); scattered reads stay on
-   * the main connection, where that would read pages nobody asked for.
-   */
+  /** The connection of bulk reads (ADR 032), opened on first use. */
   private bulkConnection(): NonNullable<SqliteEventStore['bulk']> {
     if (!this.bulk) {
-      const db = new Database(this.file);
-      db.pragma('busy_timeout = 5000');
-      db.pragma('query_only = ON');
-      db.pragma(`mmap_size = ${this.mmapMiB * 1024 * 1024}`);
+      const db = openMappedReader(this.file, this.mmapMiB, 5000);
       this.bulk = { db, readRevisions: db.prepare<[string, string, string], RevisionData>(READ_REVISIONS_SQL) };
     }
     return this.bulk;

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openMappedReader } from '../../sqlite/mapped-reader';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Position } from '../../event-store/event-store.port';
@@ -260,21 +261,10 @@ export class SqliteReadStore implements ReadStore {
     return cachedStatement(this.db, this.queries, sql);
   }
 
-  /**
-   * A statement on the bulk connection. A fault on a mapped page makes the kernel read the pages
-   * around it too, which a long walk of an index needs, backwards as well (plain reads are read ahead
-   * only forwards); scattered page reads stay on the main connection, where that would read pages
-   * nobody asked for.
-   */
+  /** A statement on the connection of bulk reads (ADR 032), opened on first use. */
   private bulkStatement(sql: string): Database.Statement {
     if (this.mmapMiB === 0) return this.statement(sql);
-    if (!this.bulk) {
-      const db = new Database(this.file);
-      db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
-      db.pragma('query_only = ON');
-      db.pragma(`mmap_size = ${this.mmapMiB * 1024 * 1024}`);
-      this.bulk = { db, queries: new Map() };
-    }
+    this.bulk ??= { db: openMappedReader(this.file, this.mmapMiB, WRITE_LOCK_TIMEOUT_MS), queries: new Map() };
     return cachedStatement(this.bulk.db, this.bulk.queries, sql);
   }
 
