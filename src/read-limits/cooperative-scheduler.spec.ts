@@ -1,4 +1,4 @@
-import { CooperativeScheduler } from './cooperative-scheduler';
+import { BUSY_WINDOW_MS, CooperativeScheduler } from './cooperative-scheduler';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -62,5 +62,51 @@ describe(CooperativeScheduler.name, () => {
     // Six turns need six iterations of the loop: never two grants in one check phase.
     expect(iterations).toBeGreaterThanOrEqual(6);
     await turn();
+  });
+
+  it('while requests arrive, rests between turns, each rest starting once the granted slice has run', async () => {
+    const scheduler = new CooperativeScheduler(1, () => 0);
+    scheduler.noteRequest();
+    const log: string[] = [];
+    const realSetTimeout = global.setTimeout;
+    const timers = jest.spyOn(global, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+      log.push('rest');
+      return realSetTimeout(callback, ms);
+    }) as typeof setTimeout);
+    try {
+      const read = async (name: string) => {
+        for (let i = 0; i < 2; i++) {
+          await scheduler.nextTurn();
+          log.push(`${name}${i}`);
+          await Promise.resolve(); // a slice's work spans several microtasks
+          log.push(`${name}${i} done`);
+        }
+      };
+      await Promise.all([read('a'), read('b')]);
+    } finally {
+      timers.mockRestore();
+    }
+    // Each rest after the first comes after the previous slice finished: work, rest, work, rest …
+    expect(log).toEqual(['rest', 'a0', 'a0 done', 'rest', 'b0', 'b0 done', 'rest', 'a1', 'a1 done', 'rest', 'b1', 'b1 done']);
+  });
+
+  it('without a request in the last BUSY_WINDOW_MS, turns come without a rest', async () => {
+    let now = 0;
+    const scheduler = new CooperativeScheduler(1, () => now);
+    scheduler.noteRequest();
+    now = BUSY_WINDOW_MS;
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      const read = async () => {
+        for (let i = 0; i < 3; i++) await scheduler.nextTurn();
+      };
+      await Promise.all([read(), read()]);
+      expect(timers).not.toHaveBeenCalled();
+      scheduler.noteRequest();
+      await scheduler.nextTurn();
+      expect(timers).toHaveBeenCalledTimes(1);
+    } finally {
+      timers.mockRestore();
+    }
   });
 });

@@ -3,15 +3,20 @@
  * synchronous, so a verify, export or scan that never gives the event loop back holds every other
  * request (even /health) for its whole duration. Long reads work in small units and call
  * `slice.pause()` between them: while the slice's budget lasts that costs nothing; once it is spent
- * the read queues for a turn. Turns are granted round-robin, one at a time, and each turn comes a
- * rest of `sliceMs` after the previous one (a timer, so the loop waits for I/O meanwhile): long reads
- * together take at most about half of the main thread, and pending I/O (other requests, ingestion)
- * is served between any two slices of long-read work, however many long reads are waiting. With a
- * zero slice, turns come one per event-loop iteration (check phase) without a rest.
+ * the read queues for a turn. Turns are granted round-robin, one at a time, one per event-loop
+ * iteration at most, so pending I/O (other requests, ingestion) is served between any two slices of
+ * long-read work, however many long reads are waiting. While requests arrive (one came in the last
+ * `BUSY_WINDOW_MS`), each turn is also followed by a rest of `sliceMs` (a timer, so the loop waits
+ * for I/O meanwhile): long reads together then take at most about half of the main thread. A long
+ * read on an otherwise idle service runs at full speed. With a zero slice, turns never rest.
  */
+/** How long after a request arrived turns of long reads keep resting (ms). */
+export const BUSY_WINDOW_MS = 100;
+
 export class CooperativeScheduler {
   private readonly waiting: Array<() => void> = [];
   private turnScheduled = false;
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
 
   /**
    * @param sliceMs how long a long read may run before it gives the loop back (0: at every pause)
@@ -32,6 +37,11 @@ export class CooperativeScheduler {
     return new ReadSlice(this, this.now, this.waiting.length > 0);
   }
 
+  /** A request arrived (any route): for the next BUSY_WINDOW_MS, turns of long reads rest between them. */
+  noteRequest(): void {
+    this.lastRequestAt = this.now();
+  }
+
   /** Long reads waiting for a turn. */
   get waitingReads(): number {
     return this.waiting.length;
@@ -48,19 +58,29 @@ export class CooperativeScheduler {
   private scheduleTurn(): void {
     if (this.turnScheduled) return;
     this.turnScheduled = true;
-    // Measured (docs/PERFORMANCE.md): back-to-back turns kept the loop saturated under 44 long reads,
-    // and ingestion waited behind them; a rest as long as the slice leaves the other half to requests.
-    if (this.sliceMs > 0) setTimeout(this.grantTurn, this.sliceMs);
+    // Measured (docs/PERFORMANCE.md): back-to-back turns kept the main thread 95% busy under 44 long
+    // reads, and ingestion waited behind them; a rest as long as the slice leaves the other half to
+    // requests. Without requests to serve, a rest would only slow the long reads down.
+    if (this.sliceMs > 0 && this.now() - this.lastRequestAt < BUSY_WINDOW_MS) setTimeout(this.grantTurn, this.sliceMs);
     else setImmediate(this.grantTurn);
   }
 
   // One turn at a time: an immediate queued from inside an immediate runs on the next iteration,
   // after the poll phase has served pending I/O; a timer runs after the loop has waited for I/O.
   private readonly grantTurn = (): void => {
-    this.turnScheduled = false;
     const next = this.waiting.shift();
-    if (this.waiting.length > 0) this.scheduleTurn();
     next?.();
+    // The granted read runs its slice in the microtasks that follow this callback. The rest must start
+    // after that slice, not with it: a timer set here would already be due when a 2 ms slice ends, and
+    // long reads kept the main thread 95% busy (docs/PERFORMANCE.md, read isolation, 2026-11-30).
+    // An immediate runs once the slice has given the loop back, and starts the rest from there.
+    if (this.sliceMs > 0) setImmediate(this.afterTurn);
+    else this.afterTurn();
+  };
+
+  private readonly afterTurn = (): void => {
+    this.turnScheduled = false;
+    if (this.waiting.length > 0) this.scheduleTurn();
   };
 }
 

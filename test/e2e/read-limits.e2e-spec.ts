@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { AuditLogReader } from '../../src/audit-log/query/audit-log-reader';
+import { CooperativeScheduler } from '../../src/read-limits/cooperative-scheduler';
 import { auditApi, textBody } from '../support/audit-api';
 import { auditEvent } from '../support/audit-event.factory';
 import { baseUrlOf, openSse } from '../support/sse-client';
@@ -112,6 +113,19 @@ describe('Per-tenant limits on long reads (429 with Retry-After)', () => {
     }
     expect(again.status).toBe(200);
     again.close();
+  });
+});
+
+describe('Long reads rest between turns while requests arrive (ADR 012)', () => {
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('every request, on any route and refused or not, tells the long-read scheduler that the service is busy', async () => {
+    t = await createTestApp();
+    const noted = jest.spyOn(t.app.get(CooperativeScheduler), 'noteRequest');
+    await request(t.app.getHttpServer()).get('/health');
+    await request(t.app.getHttpServer()).get('/v1/audit-events');
+    expect(noted).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { openMappedReader } from '../../sqlite/mapped-reader';
 import { EventEmitter } from 'node:events';
@@ -68,6 +69,9 @@ interface QueuedAppend {
   reject: (error: unknown) => void;
 }
 
+/** A group commit this slow is logged: it held its thread (for appends, the service's main thread). */
+const SLOW_COMMIT_MS = 100;
+
 /**
  * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
  * on disk), append-only table enforced by triggers. Appends requested in the same burst of synchronous
@@ -75,6 +79,7 @@ interface QueuedAppend {
  * savepoint of its own, so one that fails (wrong expected revision) fails alone.
  */
 export class SqliteEventStore implements EventStore {
+  private readonly logger = new Logger('SqliteEventStore');
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
@@ -160,6 +165,7 @@ export class SqliteEventStore implements EventStore {
     this.queuedAppends = [];
     if (queued.length === 0) return;
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
+    const started = performance.now();
     try {
       this.db
         .transaction(() => {
@@ -176,6 +182,11 @@ export class SqliteEventStore implements EventStore {
     } catch (error) {
       queued.forEach((append) => append.reject(error)); // the commit itself failed: nothing was written
       return;
+    }
+    const commitMs = performance.now() - started;
+    if (commitMs >= SLOW_COMMIT_MS) {
+      // The commit (its fsync included) is synchronous: the calling thread served nothing else meanwhile.
+      this.logger.warn({ msg: 'slow event-store commit', ms: Math.round(commitMs), appends: queued.length });
     }
     if (outcomes.some((outcome) => 'result' in outcome)) this.appended.emit('appended');
     queued.forEach((append, i) => {

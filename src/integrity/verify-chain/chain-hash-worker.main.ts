@@ -1,5 +1,14 @@
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { HashAnswer, HashRequest, hashProblemOf } from './chain-hashing';
+
+// A verification is background work: on Linux the nice value is per thread, so this lowers only this
+// thread's CPU share against requests (ingestion, /health) when the cores are busy (issue 14 item 4).
+try {
+  setPriority(0, 10);
+} catch {
+  // not permitted on this platform: run at normal priority
+}
 
 // Recomputes chain hashes (JCS + SHA-256, the CPU-bound part of a verification) off the event loop.
 parentPort!.on('message', (request: HashRequest) => {
