@@ -10,7 +10,6 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { applyHttpServerLimits } from './http-server-limits';
 import { refuseDeepBodies, refuseNonJsonBodies, requireUtf8 } from './request-body-policy';
-import { CooperativeScheduler } from '../read-limits/cooperative-scheduler';
 
 /** The OpenAPI description: what exists, and what is designed but not there yet. */
 export const API_DESCRIPTION = [
@@ -27,12 +26,6 @@ export function configureApp(app: INestApplication): INestApplication {
   // Before the body parser, so that its refusals (malformed JSON, too large) carry the request id too.
   const requestContext = new RequestLoggingMiddleware();
   express.use(requestContext.use.bind(requestContext));
-  // Any request arriving makes long reads rest between their turns for a while (ADR 012).
-  const longReads = app.get(CooperativeScheduler);
-  express.use((_req: unknown, _res: unknown, next: () => void) => {
-    longReads.noteRequest();
-    next();
-  });
   express.use(refuseNonJsonBodies);
   express.useBodyParser('json', { limit: MAX_BATCH_BYTES, verify: requireUtf8 });
   express.use(refuseDeepBodies(['/v1/audit-events', '/v1/audit-events/batch']));

@@ -14,6 +14,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { finalize, Observable } from 'rxjs';
 import { Principal } from '../auth/principal';
+import { CooperativeScheduler } from './cooperative-scheduler';
 import { StreamOpenings } from './stream-openings';
 import { ReadPool, RETRY_AFTER_SECONDS, TenantReadLimiter } from './tenant-read-limiter';
 
@@ -98,6 +99,24 @@ export class ReadLimitGuard implements CanActivate {
       if (!slot.handlerStarted) slot.release();
     });
     return true;
+  }
+}
+
+/**
+ * Every request that reaches a handler other than a long read marks the service busy: long reads then
+ * rest between their turns for a while (ADR 012, second addendum). A long read's own request does not,
+ * or a lone export or search would slow itself down.
+ */
+@Injectable()
+export class BusyServiceInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly scheduler: CooperativeScheduler,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!this.reflector.get<ReadPool | undefined>(READ_POOL, context.getHandler())) this.scheduler.noteRequest();
+    return next.handle();
   }
 }
 

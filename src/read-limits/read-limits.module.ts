@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { CooperativeScheduler } from './cooperative-scheduler';
-import { ReadLimitGuard, ReadSlotInterceptor } from './read-limited';
+import { BusyServiceInterceptor, ReadLimitGuard, ReadSlotInterceptor } from './read-limited';
 import { StreamOpenings } from './stream-openings';
 import { TenantReadLimiter } from './tenant-read-limiter';
 
@@ -15,6 +16,7 @@ import { TenantReadLimiter } from './tenant-read-limiter';
     ReadLimitGuard,
     ReadSlotInterceptor,
     StreamOpenings,
+    { provide: APP_INTERCEPTOR, useClass: BusyServiceInterceptor },
   ],
   exports: [TenantReadLimiter, CooperativeScheduler, ReadLimitGuard, ReadSlotInterceptor, StreamOpenings],
 })

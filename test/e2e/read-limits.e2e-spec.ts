@@ -120,11 +120,17 @@ describe('Long reads rest between turns while requests arrive (ADR 012)', () => 
   let t: TestApp;
   afterEach(() => t?.close());
 
-  it('every request, on any route and refused or not, tells the long-read scheduler that the service is busy', async () => {
+  it('requests other than long reads tell the long-read scheduler that the service is busy; long reads do not', async () => {
     t = await createTestApp();
     const noted = jest.spyOn(t.app.get(CooperativeScheduler), 'noteRequest');
-    await request(t.app.getHttpServer()).get('/health');
-    await request(t.app.getHttpServer()).get('/v1/audit-events');
+    const api = auditApi(t.app);
+    await api.record(writer, [auditEvent()]);
+    expect(noted).toHaveBeenCalledTimes(1);
+    expect((await request(t.app.getHttpServer()).get('/health')).status).toBe(200);
+    expect(noted).toHaveBeenCalledTimes(2);
+    expect((await api.http().get('/v1/audit-events').set('Authorization', auditor)).status).toBe(200);
+    expect((await api.http().get('/v1/audit-events/export').set('Authorization', auditor)).status).toBe(200);
+    expect((await api.http().get('/v1/integrity/verify').set('Authorization', auditor)).status).toBe(200);
     expect(noted).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { AUDIT_EVENT_RECORDED } from '../../audit-log/audit-event';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { auditStreamOf } from '../../event-store/stream-names';
@@ -121,5 +123,15 @@ describe(`${ChainVerifier.name} with hashing on the worker thread`, () => {
     await hashWorker.problemsOf([]);
     await (hashWorker as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
     expect(await verifier.verify('acme')).toMatchObject({ valid: true, checked: EVENTS });
+  });
+
+  // Linux keeps a nice value per thread; elsewhere the worker runs at normal priority.
+  (process.platform === 'linux' ? it : it.skip)('hashes at a lower CPU priority (nice 10) than the threads that serve requests', async () => {
+    const niceOfThreads = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    expect(niceOfThreads()).not.toContain(10);
+    await hashWorker.problemsOf([]);
+    expect(niceOfThreads()).toContain(10);
+    expect(os.getPriority(0)).toBe(0); // the calling thread keeps its own
   });
 });
