@@ -1,4 +1,5 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { isMainThread } from 'node:worker_threads';
 import { AppConfig, EventStoreKind } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
@@ -8,7 +9,8 @@ import { SqliteEventStore } from './sqlite/sqlite-event-store';
 export function createEventStore(config: AppConfig['eventStore']): EventStore {
   switch (config.kind) {
     case EventStoreKind.Sqlite:
-      return new SqliteEventStore({ file: config.file, mmapMiB: config.mmapMiB });
+      // Commits off the event loop on the service's main thread; the projection worker commits on its own thread (ADR 033).
+      return new SqliteEventStore({ file: config.file, mmapMiB: config.mmapMiB, writerThread: isMainThread });
     case EventStoreKind.EventStoreDb:
       return new EventStoreDbEventStore(config.connectionString, { maxAppendBytes: config.maxAppendBytes });
     default: {

@@ -19,6 +19,19 @@ describe('EventStore contract: SqliteEventStore', () => {
   });
 });
 
+describe('EventStore contract: SqliteEventStore committing on its writer thread (ADR 033)', () => {
+  eventStoreContract(() => {
+    const temp = makeTempDir();
+    const file = path.join(temp.dir, 'events.db');
+    return {
+      // As in the service's main thread (src/event-store/event-store.module.ts).
+      open: async () => new SqliteEventStore({ file, pollIntervalMs: 50, mmapMiB: QUERY_MMAP_MIB, writerThread: true }),
+      openSecondConnection: async () => new SqliteEventStore({ file, pollIntervalMs: 50, writerThread: true }),
+      cleanup: async () => temp.cleanup(),
+    };
+  });
+});
+
 if (EVENTSTORE_CONNECTION_STRING) {
   describe('EventStore contract: EventStoreDbEventStore', () => {
     eventStoreContract(() => ({

@@ -4,7 +4,7 @@ import { openMappedReader } from '../../sqlite/mapped-reader';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidAppendError, InvalidTruncationError, WrongExpectedRevisionError } from '../event-store.errors';
+import { InvalidTruncationError } from '../event-store.errors';
 import {
   AllFilter,
   AppendResult,
@@ -19,7 +19,9 @@ import {
   RevisionData,
 } from '../event-store.port';
 import { EVENT_DELETE_TRIGGER_MIGRATION, EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
+import { AppendOutcome, categoryOf } from './sqlite-appends';
 import { decodeSqlitePosition, encodeSqlitePosition } from './sqlite-position';
+import { InlineSqliteWriter, SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
 
 interface EventRow {
   position: number;
@@ -43,6 +45,11 @@ export interface SqliteEventStoreOptions {
    * memory map, on a connection of their own (ADR 032). Default 0: bulk reads are plain reads.
    */
   mmapMiB?: number;
+  /**
+   * Commit on a writer thread with a connection of its own (ADR 033), so that a slow fsync does not
+   * block the calling thread. File stores only; default false (writes on the calling thread).
+   */
+  writerThread?: boolean;
 }
 
 const PAGE_SIZE = 1000;
@@ -69,14 +76,15 @@ interface QueuedAppend {
   reject: (error: unknown) => void;
 }
 
-/** A group commit this slow is logged: it held its thread (for appends, the service's main thread). */
+/** A group commit this slow is logged (from the append to its answer, fsync included). */
 const SLOW_COMMIT_MS = 100;
 
 /**
  * Embedded event store on better-sqlite3: WAL journal, synchronous=FULL (an append that returned is
  * on disk), append-only table enforced by triggers. Appends requested in the same burst of synchronous
  * code and promise continuations share one transaction, hence one fsync (group commit); each runs in a
- * savepoint of its own, so one that fails (wrong expected revision) fails alone.
+ * savepoint of its own, so one that fails (wrong expected revision) fails alone. Commits run on the
+ * calling thread or, with `writerThread`, on a thread of their own (ADR 033); reads always run here.
  */
 export class SqliteEventStore implements EventStore {
   private readonly logger = new Logger('SqliteEventStore');
@@ -87,6 +95,9 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private closed = false;
   private queuedAppends: QueuedAppend[] = [];
+  /** The group commit in flight, if any: appends made meanwhile wait for it and form the next group. */
+  private committing: Promise<void> | null = null;
+  private readonly writer: SqliteWriter;
   private readonly file: string;
   private readonly mmapMiB: number;
   /** The memory-mapped connection of bulk reads, opened on first use. */
@@ -108,32 +119,17 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.clock = options.clock ?? (() => new Date());
     this.statements = {
-      streamHead: this.db.prepare<[string], { revision: number }>('SELECT head_revision AS revision FROM streams WHERE stream = ?'),
       newestStreamHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM streams'),
       newestCategoryHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM stream_categories'),
       setCategoryHead: this.db.prepare(
         'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
           'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)',
       ),
-      setStreamHead: this.db.prepare(
-        'INSERT INTO streams (stream, head_revision, head_position) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (stream) DO UPDATE SET head_revision = excluded.head_revision, head_position = excluded.head_position',
-      ),
-      insert: this.db.prepare(
-        'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      // A truncation deletes in batches: readers already skip everything below the horizon.
       readForwards: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
       ),
       readRevisions: this.db.prepare<[string, string, string], RevisionData>(READ_REVISIONS_SQL),
       horizon: this.db.prepare<[string], { before: number }>('SELECT before_revision AS before FROM retention_horizons WHERE stream = ?'),
-      raiseHorizon: this.db.prepare(
-        'INSERT INTO retention_horizons (stream, before_revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET before_revision = excluded.before_revision WHERE excluded.before_revision > before_revision',
-      ),
-      deleteBelowHorizon: this.db.prepare(
-        'DELETE FROM events WHERE position IN (SELECT position FROM events WHERE stream = ? AND revision < ? ORDER BY revision LIMIT ?)',
-      ),
       readBackwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ),
@@ -147,6 +143,7 @@ export class SqliteEventStore implements EventStore {
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
     this.db.transaction(() => this.backfillStreamCategories()).immediate();
+    this.writer = options.writerThread && options.file !== ':memory:' ? new ThreadSqliteWriter(options.file) : new InlineSqliteWriter(this.db);
   }
 
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -154,38 +151,45 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       // A microtask, not a later loop turn: appends issued by the same burst of promise continuations
       // (e.g. notifications published together) join, and a lone append waits for no other I/O.
-      if (this.queuedAppends.length === 0) queueMicrotask(() => this.commitQueuedAppends());
+      if (this.queuedAppends.length === 0) queueMicrotask(() => void this.commitQueuedAppends());
       this.queuedAppends.push({ stream, events, expectedRevision, resolve, reject });
     });
   }
 
-  /** The group commit: every queued append in one transaction, each in a savepoint; answers after the commit. */
-  private commitQueuedAppends(): void {
+  /**
+   * The group commit: every queued append in one transaction, each in a savepoint; answers after the
+   * commit. One commit at a time: appends queued while one is in flight form the next group.
+   */
+  private commitQueuedAppends(): Promise<void> {
+    if (this.committing || this.queuedAppends.length === 0) return this.committing ?? Promise.resolve();
     const queued = this.queuedAppends;
     this.queuedAppends = [];
-    if (queued.length === 0) return;
-    const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
+    this.committing = this.commit(queued).finally(() => {
+      this.committing = null;
+      if (this.queuedAppends.length > 0) void this.commitQueuedAppends();
+    });
+    return this.committing;
+  }
+
+  private async commit(queued: QueuedAppend[]): Promise<void> {
+    let outcomes: AppendOutcome[];
     const started = performance.now();
     try {
-      this.db
-        .transaction(() => {
-          for (const { stream, events, expectedRevision } of queued) {
-            try {
-              // A nested transaction function runs as a savepoint: a failing append is rolled back alone.
-              outcomes.push({ result: this.db.transaction(() => this.appendInTransaction(stream, events, expectedRevision))() });
-            } catch (error) {
-              outcomes.push({ error });
-            }
-          }
-        })
-        .immediate();
+      // Serialised here (recordedAt from this store's clock, in queue order), so the records can cross to the writer thread.
+      const records = queued.map(({ stream, events, expectedRevision }) => ({
+        stream,
+        expectedRevision,
+        recordedAt: this.clock().toISOString(),
+        events: events.map((event) => ({ id: event.id, type: event.type, data: event.serializedData ?? JSON.stringify(event.data), metadata: JSON.stringify(event.metadata ?? {}) })),
+      }));
+      outcomes = await this.writer.commit(records);
     } catch (error) {
       queued.forEach((append) => append.reject(error)); // the commit itself failed: nothing was written
       return;
     }
     const commitMs = performance.now() - started;
     if (commitMs >= SLOW_COMMIT_MS) {
-      // The commit (its fsync included) is synchronous: the calling thread served nothing else meanwhile.
+      // On the writer thread this held only the writes; on the calling thread, everything it serves.
       this.logger.warn({ msg: 'slow event-store commit', ms: Math.round(commitMs), appends: queued.length });
     }
     if (outcomes.some((outcome) => 'result' in outcome)) this.appended.emit('appended');
@@ -194,32 +198,6 @@ export class SqliteEventStore implements EventStore {
       if ('result' in outcome) append.resolve(outcome.result);
       else append.reject(outcome.error);
     });
-  }
-
-  private appendInTransaction(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): AppendResult {
-    if (events.length === 0) throw new InvalidAppendError('An append needs at least one event');
-    if (!stream || stream.startsWith('$')) throw new InvalidAppendError(`Invalid stream name "${stream}"`);
-    const recordedAt = this.clock().toISOString();
-    const current = this.statements.streamHead.get(stream)?.revision ?? null;
-    assertExpected(stream, expectedRevision, current);
-    let revision = current === null ? -1 : current;
-    let lastRowId = 0;
-    for (const event of events) {
-      revision += 1;
-      const info = this.statements.insert.run(
-        stream,
-        revision,
-        event.id,
-        event.type,
-        event.serializedData ?? JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        recordedAt,
-      );
-      lastRowId = Number(info.lastInsertRowid);
-    }
-    this.statements.setStreamHead.run(stream, revision, lastRowId);
-    this.statements.setCategoryHead.run(categoryOf(stream), lastRowId);
-    return { nextExpectedRevision: revision, position: encodeSqlitePosition(lastRowId) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -255,19 +233,9 @@ export class SqliteEventStore implements EventStore {
     if (!Number.isSafeInteger(beforeRevision) || beforeRevision < 0) throw new InvalidTruncationError(`Invalid truncation revision ${beforeRevision}`);
     // The horizon first, in its own transaction: from then on the rows below it are expired for every
     // reader, and the triggers let them (and only them) be deleted.
-    const horizon = this.db
-      .transaction((): number => {
-        const head = this.statements.streamHead.get(stream)?.revision ?? -1;
-        if (beforeRevision > head + 1) {
-          throw new InvalidTruncationError(`Stream ${stream} ends at revision ${head}: cannot expire events before revision ${beforeRevision}`);
-        }
-        const current = this.statements.horizon.get(stream)?.before ?? 0;
-        if (beforeRevision > current) this.statements.raiseHorizon.run(stream, beforeRevision);
-        return Math.max(current, beforeRevision);
-      })
-      .immediate();
+    const horizon = await this.writer.raiseHorizon(stream, beforeRevision);
     for (;;) {
-      const deleted = this.db.transaction(() => this.statements.deleteBelowHorizon.run(stream, horizon, TRUNCATE_BATCH).changes).immediate();
+      const deleted = await this.writer.deleteBelowHorizon(stream, horizon, TRUNCATE_BATCH);
       if (deleted < TRUNCATE_BATCH) return;
       // Give other work on this thread a turn between batches.
       await new Promise((resolve) => setImmediate(resolve));
@@ -305,9 +273,11 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.commitQueuedAppends(); // what was asked for before the close is written (or refused) first
     this.closed = true;
+    // What was asked for before the close is written (or refused) first.
+    while (this.committing || this.queuedAppends.length > 0) await this.commitQueuedAppends();
     this.appended.emit('closed');
+    await this.writer.close();
     this.bulk?.db.close();
     this.db.close();
   }
@@ -482,15 +452,6 @@ class SqliteSubscription implements EventSubscription {
   }
 }
 
-function assertExpected(stream: string, expected: ExpectedRevision, current: number | null): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === null) ||
-    (expected === 'stream_exists' && current !== null) ||
-    (typeof expected === 'number' && expected === current);
-  if (!ok) throw new WrongExpectedRevisionError(stream, expected, current);
-}
-
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -502,9 +463,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata),
     recordedAt: new Date(row.recorded_at),
   };
-}
-
-/** A stream's category: its name up to and including the last "-" (a filter prefix ending in "-" matches whole categories). */
-function categoryOf(stream: string): string {
-  return stream.slice(0, stream.lastIndexOf('-') + 1);
 }
