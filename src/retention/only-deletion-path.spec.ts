@@ -22,10 +22,16 @@ describe('the only deletion path of the event log', () => {
     expect(callers).toEqual(['retention/retention-expiry.ts']);
   });
 
+  it('deletes below the horizon only from the SQLite adapter’s truncateBefore, through its writer', () => {
+    const callers = files.filter((f) => /\.deleteBelowHorizon\(/.test(f.text)).map((f) => f.file);
+    expect(callers.sort()).toEqual(['event-store/sqlite/sqlite-event-store.ts', 'event-store/sqlite/sqlite-writer.main.ts', 'event-store/sqlite/sqlite-writer.ts']);
+  });
+
   it('has no SQL that updates or deletes events outside the SQLite adapter’s truncation, and no trigger drop but the DELETE trigger migration', () => {
     const writesEvents = files.filter((f) => /\b(UPDATE\s+events\b|DELETE\s+FROM\s+events\b|DROP\s+TRIGGER)/i.test(f.text)).map((f) => f.file);
-    expect(writesEvents.sort()).toEqual(['event-store/sqlite/sqlite-event-store.schema.ts', 'event-store/sqlite/sqlite-event-store.ts']);
-    const adapter = files.find((f) => f.file === 'event-store/sqlite/sqlite-event-store.ts')!.text;
+    // The adapter's writes (both its writers run them) are in sqlite-appends.ts (ADR 033).
+    expect(writesEvents.sort()).toEqual(['event-store/sqlite/sqlite-appends.ts', 'event-store/sqlite/sqlite-event-store.schema.ts']);
+    const adapter = files.find((f) => f.file === 'event-store/sqlite/sqlite-appends.ts')!.text;
     expect(adapter.match(/DELETE\s+FROM\s+events\b[^']*/gi)).toEqual(['DELETE FROM events WHERE position IN (SELECT position FROM events WHERE stream = ? AND revision < ? ORDER BY revision LIMIT ?)']);
     expect(adapter).not.toMatch(/UPDATE\s+events\b/i);
   });
