@@ -1,3 +1,6 @@
+/** How long after another request arrived turns of long reads keep resting (ms). */
+export const BUSY_WINDOW_MS = 100;
+
 /**
  * Time-slicing for long reads on the main thread (ADR 012). better-sqlite3 and hashing are
  * synchronous, so a verify, export or scan that never gives the event loop back holds every other
@@ -5,14 +8,11 @@
  * `slice.pause()` between them: while the slice's budget lasts that costs nothing; once it is spent
  * the read queues for a turn. Turns are granted round-robin, one at a time, one per event-loop
  * iteration at most, so pending I/O (other requests, ingestion) is served between any two slices of
- * long-read work, however many long reads are waiting. While requests arrive (one came in the last
- * `BUSY_WINDOW_MS`), each turn is also followed by a rest of `sliceMs` (a timer, so the loop waits
+ * long-read work, however many long reads are waiting. While other requests arrive (one came in the
+ * last `BUSY_WINDOW_MS`), each turn is also followed by a rest of `sliceMs` (a timer, so the loop waits
  * for I/O meanwhile): long reads together then take at most about half of the main thread. A long
  * read on an otherwise idle service runs at full speed. With a zero slice, turns never rest.
  */
-/** How long after a request arrived turns of long reads keep resting (ms). */
-export const BUSY_WINDOW_MS = 100;
-
 export class CooperativeScheduler {
   private readonly waiting: Array<() => void> = [];
   private turnScheduled = false;
@@ -37,7 +37,7 @@ export class CooperativeScheduler {
     return new ReadSlice(this, this.now, this.waiting.length > 0);
   }
 
-  /** A request arrived (any route): for the next BUSY_WINDOW_MS, turns of long reads rest between them. */
+  /** A request other than a long read arrived: for the next BUSY_WINDOW_MS, turns of long reads rest between them. */
   noteRequest(): void {
     this.lastRequestAt = this.now();
   }

@@ -158,6 +158,45 @@ describe(SqliteEventStore.name, () => {
     await store.close();
   });
 
+  describe('with its writer thread (ADR 033)', () => {
+    it('a commit that waits (here for a lock another connection holds) does not block the calling thread', async () => {
+      const store = new SqliteEventStore({ file, writerThread: true });
+      await store.append('audit-acme', newEvents(1), 'no_stream'); // the thread is started
+      const blocker = new Database(file);
+      blocker.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      let answered = false;
+      const appended = store.append('audit-acme', newEvents(1), 0).then((result) => ((answered = true), result));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Inline, the commit would have held this thread in SQLite's busy wait (up to busy_timeout, 5 s) before the timer ran.
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(answered).toBe(false);
+      blocker.exec('COMMIT');
+      blocker.close();
+      expect(await appended).toMatchObject({ nextExpectedRevision: 1 });
+      await store.close();
+    });
+
+    it('answers a wrong expected revision with the same error, fields included, and keeps the other appends of the group', async () => {
+      const store = new SqliteEventStore({ file, writerThread: true });
+      await store.append('audit-acme', newEvents(2), 'no_stream');
+      const [stale, fresh] = await Promise.allSettled([store.append('audit-acme', newEvents(1), 0), store.append('audit-other', newEvents(1), 'no_stream')]);
+      expect(stale.status === 'rejected' && stale.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(stale.status === 'rejected' && stale.reason).toMatchObject({ stream: 'audit-acme', expected: 0, actual: 1 });
+      expect(fresh).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+      await store.close();
+    });
+
+    it('after its thread died, the next append starts a new one', async () => {
+      const store = new SqliteEventStore({ file, writerThread: true });
+      await store.append('audit-acme', newEvents(1), 'no_stream');
+      const writer = (store as unknown as { writer: { worker: Worker } }).writer;
+      await writer.worker.terminate();
+      expect(await store.append('audit-acme', newEvents(1), 0)).toMatchObject({ nextExpectedRevision: 1 });
+      await store.close();
+    });
+  });
+
   it('writes appends asked for before close, and refuses those asked for after it', async () => {
     const store = new SqliteEventStore({ file });
     const before = store.append('audit-acme', newEvents(2), 'no_stream');
