@@ -11,6 +11,11 @@ export interface AppendRecord {
   recordedAt: string;
 }
 
+/** Raises a stream category's newest position (appends, and the store's one-time backfill at open). */
+export const SET_CATEGORY_HEAD_SQL =
+  'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
+  'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)';
+
 export type AppendOutcome = { result: AppendResult } | { error: unknown };
 
 /**
@@ -23,10 +28,7 @@ export class SqliteAppends {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       streamHead: db.prepare<[string], { revision: number }>('SELECT head_revision AS revision FROM streams WHERE stream = ?'),
-      setCategoryHead: db.prepare(
-        'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
-          'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)',
-      ),
+      setCategoryHead: db.prepare(SET_CATEGORY_HEAD_SQL),
       setStreamHead: db.prepare(
         'INSERT INTO streams (stream, head_revision, head_position) VALUES (?, ?, ?) ' +
           'ON CONFLICT (stream) DO UPDATE SET head_revision = excluded.head_revision, head_position = excluded.head_position',

@@ -190,8 +190,8 @@ describe(SqliteEventStore.name, () => {
     it('after its thread died, the next append starts a new one', async () => {
       const store = new SqliteEventStore({ file, writerThread: true });
       await store.append('audit-acme', newEvents(1), 'no_stream');
-      const writer = (store as unknown as { writer: { worker: Worker } }).writer;
-      await writer.worker.terminate();
+      const writer = (store as unknown as { writer: { client: { worker: Worker } } }).writer;
+      await writer.client.worker.terminate();
       expect(await store.append('audit-acme', newEvents(1), 0)).toMatchObject({ nextExpectedRevision: 1 });
       await store.close();
     });

@@ -19,7 +19,7 @@ import {
   RevisionData,
 } from '../event-store.port';
 import { EVENT_DELETE_TRIGGER_MIGRATION, EVENT_STORE_SCHEMA } from './sqlite-event-store.schema';
-import { AppendOutcome, categoryOf } from './sqlite-appends';
+import { AppendOutcome, categoryOf, SET_CATEGORY_HEAD_SQL } from './sqlite-appends';
 import { decodeSqlitePosition, encodeSqlitePosition } from './sqlite-position';
 import { InlineSqliteWriter, SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
 
@@ -121,10 +121,7 @@ export class SqliteEventStore implements EventStore {
     this.statements = {
       newestStreamHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM streams'),
       newestCategoryHead: this.db.prepare<[], { position: number | null }>('SELECT MAX(head_position) AS position FROM stream_categories'),
-      setCategoryHead: this.db.prepare(
-        'INSERT INTO stream_categories (category, head_position) VALUES (?, ?) ' +
-          'ON CONFLICT (category) DO UPDATE SET head_position = MAX(head_position, excluded.head_position)',
-      ),
+      setCategoryHead: this.db.prepare(SET_CATEGORY_HEAD_SQL),
       readForwards: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE stream = ? AND revision >= MAX(?, COALESCE((SELECT before_revision FROM retention_horizons WHERE stream = ?), 0)) ORDER BY revision ASC LIMIT ?',
       ),

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { WorkerClient } from '../../workers/worker-client';
 import { AppendOutcome, AppendRecord, SqliteAppends } from './sqlite-appends';
 import { fromWire, outcomesFromWire, WireOutcome, WorkerData, WriterAnswer, WriterRequest } from './sqlite-writer.protocol';
 
@@ -38,24 +38,22 @@ export class InlineSqliteWriter implements SqliteWriter {
   async close(): Promise<void> {}
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
-
 /**
  * Writes on a worker thread with a connection of its own. A commit with synchronous=FULL waits for
  * fsync, which took up to 1.2 s on this machine's disk (docs/PERFORMANCE.md): on the service's main
  * thread that held every request of every tenant, `/health` included. Here it holds only the writes.
- * Started on first use; if the thread dies, the writes in flight fail and the next write starts a new
- * one. The thread keeps the process alive only while a write is in flight.
+ * A commit in flight when the thread died may or may not have been written: its callers get an error,
+ * never a success, and SQLite kept the file consistent either way (WorkerClient starts a new thread).
  */
 export class ThreadSqliteWriter implements SqliteWriter {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  private readonly client: WorkerClient<Op, WriterAnswer>;
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.client = new WorkerClient(path.join(__dirname, `sqlite-writer.main${path.extname(__filename)}`), {
+      name: 'event-store-writer',
+      workerData: { file } satisfies WorkerData,
+    });
+  }
 
   async commit(appends: AppendRecord[]): Promise<AppendOutcome[]> {
     return outcomesFromWire((await this.call({ op: 'commit', appends })) as WireOutcome[]);
@@ -70,50 +68,14 @@ export class ThreadSqliteWriter implements SqliteWriter {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
+    if (!this.client.started) return;
     await this.call({ op: 'close' }).catch(() => undefined);
-    this.worker = null;
-    await worker.terminate();
+    await this.client.terminate();
   }
 
-  private call(op: Op): Promise<unknown> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ ...op, id } as WriterRequest);
-    });
-  }
-
-  private start(): Worker {
-    const entry = path.join(__dirname, `sqlite-writer.main${path.extname(__filename)}`);
-    const worker = new Worker(entry, {
-      workerData: { file: this.file } satisfies WorkerData,
-      execArgv: entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [],
-      name: 'event-store-writer',
-    });
-    worker.unref();
-    worker.on('message', (answer: WriterAnswer) => {
-      const request = this.pending.get(answer.id);
-      this.pending.delete(answer.id);
-      if (this.pending.size === 0) worker.unref();
-      if ('error' in answer) request?.reject(fromWire(answer.error));
-      else request?.resolve(answer.value);
-    });
-    const lost = (error: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      const pending = [...this.pending.values()];
-      this.pending.clear();
-      // A commit in flight when the thread died may or may not have been written: its callers get an
-      // error, never a success, and SQLite kept the file consistent either way.
-      pending.forEach((request) => request.reject(error));
-    };
-    worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`event store writer thread exited with code ${code}`)));
-    this.worker = worker;
-    return worker;
+  private async call(op: Op): Promise<unknown> {
+    const answer = await this.client.request(op);
+    if ('error' in answer) throw fromWire(answer.error);
+    return answer.value;
   }
 }

@@ -121,7 +121,7 @@ describe(`${ChainVerifier.name} with hashing on the worker thread`, () => {
   it('after its worker thread died, the next verification starts a new one', async () => {
     const verifier = verifierOnWorker();
     await hashWorker.problemsOf([]);
-    await (hashWorker as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
+    await (hashWorker as unknown as { client: { worker: import('node:worker_threads').Worker } }).client.worker.terminate();
     expect(await verifier.verify('acme')).toMatchObject({ valid: true, checked: EVENTS });
   });
 
